@@ -1,6 +1,12 @@
 import type { Command } from 'commander';
+import { register as prepareAudio } from './prepare-audio.js';
+import { register as phonemize } from './phonemize.js';
+import { register as prepareText } from './prepare-text.js';
+import { register as lm } from './lm.js';
+import { register as score } from './score.js';
+import { register as demo } from './demo.js';
 
 /** Subcommands in the order `fieldphone --help` lists them (pipeline order). */
 export function registerCommands(program: Command): void {
-  void program;
+  for (const register of [demo, prepareAudio, phonemize, prepareText, lm, score]) register(program);
 }

@@ -1,0 +1,42 @@
+import { Command, Option } from 'commander';
+import { prepareAudio, DEFAULT_PREPARE_AUDIO_CONFIG, type PrepareAudioConfig } from '../../pipeline/prepare-audio.js';
+import { intOption, printJson } from '../options.js';
+
+export function register(program: Command): void {
+  const d = DEFAULT_PREPARE_AUDIO_CONFIG;
+  program
+    .command('prepare-audio')
+    .summary('recordings → frame features → k-means segments')
+    .description(
+      'Decode recordings (WAV, FLAC, Ogg, MP3; others via ffmpeg), resample to 16 kHz mono, remove silence, ' +
+        'compute MFCC or log-mel frames, fit k-means and PCA, and pool frames into segments.\n' +
+        'AUDIO is a folder (searched recursively) or a list file with one path per line. ' +
+        'Files that cannot be used are reported and skipped. Interrupted runs resume when re-run with the same --out.',
+    )
+    .argument('<audio...>', 'folders or list files of recordings')
+    .requiredOption('-o, --out <dir>', 'output folder (created; must be new or an earlier run of the same command)')
+    .option('--reuse <dir>', 'process like an earlier prepare-audio output (same features, k-means, PCA): use for held-out or new audio')
+    .addOption(new Option('--features <kind>', 'frame features').choices(['mfcc', 'logmel']).default(d.features.kind))
+    .option('--no-vad', 'keep silences (no voice-activity detection)')
+    .addOption(new Option('--cmvn <mode>', 'mean/variance normalisation; speaker = parent folder').choices(['utterance', 'speaker', 'none']).default(d.cmvn))
+    .option('--splice <n>', 'frames of context on each side before clustering', intOption, d.splice)
+    .option('--clusters <k>', 'k-means clusters', intOption, d.kmeans.k)
+    .option('--pca-dim <n>', 'PCA dimension (capped at the feature dimension)', intOption, d.pcaDim)
+    .option('--pool-pairs', 'average adjacent segments (halves the segment rate)', false)
+    .option('--seed <n>', 'random seed for k-means', intOption, d.kmeans.seed)
+    .option('--json', 'print the result summary as JSON on stdout')
+    .action(async (audio: string[], o) => {
+      const config: Partial<PrepareAudioConfig> = {
+        features: { ...d.features, kind: o.features },
+        vad: o.vad,
+        cmvn: o.cmvn,
+        splice: o.splice,
+        kmeans: { ...d.kmeans, k: o.clusters, seed: o.seed },
+        pcaDim: o.pcaDim,
+        poolPairs: o.poolPairs,
+      };
+      const res = await prepareAudio({ inputs: audio, outDir: o.out, config, reuse: o.reuse });
+      if (o.json) printJson(res);
+      else process.stderr.write(`prepared ${res.utterances} recordings into ${res.outDir} (${res.skipped.length} skipped)\n`);
+    });
+}

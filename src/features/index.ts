@@ -1,0 +1,12 @@
+export type { FeatureConfig } from './config.js';
+export { DEFAULT_FEATURE_CONFIG, resolveFeatureConfig, numFrames, frameCenterTime, featureDim, windowSamples, hopSamples } from './config.js';
+export { computeFeatures, MEL_LOW_HZ, CEPSTRAL_LIFTER, LOG_FLOOR } from './extract.js';
+export { hzToMel } from './melbank.js';
+export { RealPowerSpectrum } from './fft.js';
+export { addDeltas, regressionDeltas } from './deltas.js';
+export { cmvnUtterance, accumulateCmvn, applyCmvn, type CmvnStats, type CmvnOptions } from './cmvn.js';
+export { splice } from './splice.js';
+export { FeatureStoreWriter, FeatureStoreReader, type StoreEntry, STORE_FORMAT, STORE_FORMAT_VERSION, DEFAULT_SHARD_BYTES } from './store.js';
+export { readNpy, writeNpy } from './npy.js';
+export { readFairseqSplit, writeFairseqSplit, type FairseqUtterance } from './fairseq.js';
+export { benchmarkFeatures, type FeatureBenchResult } from './bench.js';
