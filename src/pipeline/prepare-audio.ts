@@ -104,7 +104,11 @@ export interface PrepareAudioResult {
   stats: Record<string, number>;
 }
 
-const PCA_MAX_FRAMES = 100_000;
+/** PCA is fitted on at most this many frames (every n-th row of the k-means sample). */
+export const PCA_MAX_FRAMES = 100_000;
+/** Above this many sampled frames, k-means switches to mini-batch with these settings. */
+export const KMEANS_MINIBATCH_ABOVE = 200_000;
+export const KMEANS_MINIBATCH = { batchSize: 10_000, iters: 200 } as const;
 
 const STEPS = ['frames', 'cmvn', 'kmeans', 'pca', 'segments'] as const;
 type Step = (typeof STEPS)[number];
@@ -186,8 +190,12 @@ export async function prepareAudio(opts: {
     progress = readJson<ProgressFile>(progressPath);
     if (JSON.stringify(progress.config) !== JSON.stringify(config) || progress.reuse !== (opts.reuse ? resolve(opts.reuse) : undefined))
       throw new UsageError(`${outDir} holds a preparation made with other settings; choose another --out folder or delete it`);
-    if (progress.done.length === STEPS.length) log.info(`${outDir}: already prepared; nothing to do`);
-    else log.info(`${outDir}: resuming after step(s) ${progress.done.join(', ') || '(none)'}`);
+    // A finished folder is left exactly as it is (its manifest too), unless the manifest itself was never written.
+    if (progress.done.length === STEPS.length && existsSync(join(outDir, 'manifest.json'))) {
+      log.info(`${outDir}: already prepared; nothing to do`);
+      return { outDir, utterances: readJson<UtteranceInfo[]>(join(outDir, PREP_FILES.utterances)).length, skipped: readSkipped(outDir), stats: progress.stats };
+    }
+    log.info(`${outDir}: resuming after step(s) ${progress.done.join(', ') || '(none)'}`);
   } else {
     if (existsSync(outDir) && readdirSync(outDir).length > 0)
       throw new UsageError(`${outDir} exists and is not empty; refusing to write into it (choose a new --out folder)`);
@@ -230,13 +238,13 @@ export async function prepareAudio(opts: {
       if (!isDone('kmeans')) {
         const t0 = Date.now();
         const k = Math.min(config.kmeans.k, sample.rows);
-        const large = sample.rows > 200_000;
+        const large = sample.rows > KMEANS_MINIBATCH_ABOVE;
         log.info(`k-means: K=${k} on ${sample.rows} frames x ${sample.cols}${large ? ' (mini-batch)' : ''}`);
         const km = fitKMeans(sample, {
           k,
           seed: config.kmeans.seed,
           restarts: config.kmeans.restarts,
-          ...(large ? { miniBatch: { batchSize: 10_000, iters: 200 } } : {}),
+          ...(large ? { miniBatch: { ...KMEANS_MINIBATCH } } : {}),
           onProgress: (it, inertia) => log.verbose(`  k-means iteration ${it}: inertia ${inertia.toExponential(4)}`),
         });
         saveKMeans(join(outDir, PREP_FILES.kmeans), km);
@@ -295,7 +303,6 @@ async function extractFrames(inputs: string[], outDir: string, config: PrepareAu
     const path = paths[i];
     try {
       const audio = await loadAudio(path, { sampleRate: config.features.sampleRate, minDurationSec: config.minDurationSec });
-      for (const w of audio.source.warnings ?? []) log.warn(`${path}: ${w}`);
       const durationSec = audio.samples.length / audio.sampleRate;
       const vad = config.vad ? removeSilence(audio) : { samples: audio.samples, kept: [{ start: 0, end: durationSec }] };
       const feats = computeFeatures(vad.samples, config.features);
