@@ -217,14 +217,7 @@ export async function prepareAudio(opts: {
 
   // 2 cmvn
   if (!isDone('cmvn')) finish('cmvn', computeCmvn(frames, utts, config, outDir));
-  const cmvn = readJson<CmvnTable>(join(outDir, PREP_FILES.cmvn));
-  const statsFor = (u: UtteranceInfo): CmvnStats | undefined => {
-    if (config.cmvn === 'none') return undefined;
-    const s = cmvn.stats[config.cmvn === 'speaker' ? u.speaker : u.id];
-    if (!s) throw new ArtifactError(join(outDir, PREP_FILES.cmvn), `no statistics for '${u.id}'`);
-    return toStats(s);
-  };
-  const normalised = (u: UtteranceInfo) => normaliseFrames(frames.get(u.id), config, statsFor(u));
+  const normalised = normaliserFor(outDir, config, frames);
 
   // 3 kmeans, 4 pca (fitted on one seeded sample of normalised frames)
   if (!isDone('kmeans') || !isDone('pca')) {
@@ -279,6 +272,53 @@ export async function prepareAudio(opts: {
     stats: progress.stats,
   });
   return { outDir, utterances: utts.length, skipped, stats: progress.stats };
+}
+
+/** CMVN (with the folder's statistics) + splicing, per utterance: the frames k-means and PCA see. */
+function normaliserFor(dir: string, config: PrepareAudioConfig, frames: FeatureStoreReader): (u: UtteranceInfo) => Matrix {
+  const path = join(dir, PREP_FILES.cmvn);
+  const cmvn = readJson<CmvnTable>(path);
+  return (u) => {
+    let stats: CmvnStats | undefined;
+    if (config.cmvn !== 'none') {
+      const s = cmvn.stats[config.cmvn === 'speaker' ? u.speaker : u.id];
+      if (!s) throw new ArtifactError(path, `no statistics for '${u.id}'`);
+      stats = toStats(s);
+    }
+    return normaliseFrames(frames.get(u.id), config, stats);
+  };
+}
+
+/** Read access to a finished prepare-audio folder (what training, decoding and benchmarks consume). */
+export interface PreparedAudio {
+  dir: string;
+  config: PrepareAudioConfig;
+  utterances: UtteranceInfo[];
+  /** CMVN-normalised (and spliced) frames. */
+  frames(u: UtteranceInfo): Matrix;
+  /** Segment vectors and their [start, end) frame spans. */
+  segments(u: UtteranceInfo): { features: Matrix; spans: Int32Array };
+  /** k-means cluster id of every frame. */
+  clusters(u: UtteranceInfo): Int32Array;
+  numClusters: number;
+}
+
+export function openPreparedAudio(dir: string): PreparedAudio {
+  const m = readManifest<PrepareAudioConfig>(dir, PREPARE_AUDIO_STAGE, PREPARE_AUDIO_FORMAT);
+  const config = m.config;
+  const utterances = readJson<UtteranceInfo[]>(join(dir, PREP_FILES.utterances));
+  const frames = new FeatureStoreReader(join(dir, PREP_FILES.frames));
+  const segs = new FeatureStoreReader(join(dir, PREP_FILES.segments));
+  const clusters = new FeatureStoreReader(join(dir, PREP_FILES.clusters), { dim: 1 });
+  return {
+    dir,
+    config,
+    utterances,
+    frames: normaliserFor(dir, config, frames),
+    segments: (u) => ({ features: segs.get(u.id), spans: Int32Array.from(segs.entry(u.id).spans as number[]) }),
+    clusters: (u) => Int32Array.from(clusters.get(u.id).data),
+    numClusters: (clusters.config as { k: number }).k,
+  };
 }
 
 function validateConfig(c: PrepareAudioConfig): void {

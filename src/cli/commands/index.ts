@@ -5,8 +5,9 @@ import { register as prepareText } from './prepare-text.js';
 import { register as lm } from './lm.js';
 import { register as score } from './score.js';
 import { register as demo } from './demo.js';
+import { register as train } from './train.js';
 
 /** Subcommands in the order `fieldphone --help` lists them (pipeline order). */
 export function registerCommands(program: Command): void {
-  for (const register of [demo, prepareAudio, phonemize, prepareText, lm, score]) register(program);
+  for (const register of [demo, prepareAudio, phonemize, prepareText, train, lm, score]) register(program);
 }

@@ -1,0 +1,67 @@
+import { Command, Option } from 'commander';
+import { DEFAULT_GAN_CONFIG, type GanConfigOverrides } from '../../train/config.js';
+import { trainGan } from '../../train/run.js';
+import { floatOption, intOption, printJson } from '../options.js';
+
+/** Options shared by `train` and `sweep` (the model and its losses). */
+export function addGanOptions(cmd: Command): Command {
+  const d = DEFAULT_GAN_CONFIG;
+  return cmd
+    .addOption(new Option('--input <kind>', 'generator input: stacked frames or k-means segments').choices(['frames', 'segments']).default(d.input.kind))
+    .option('--stack <n>', 'frames per generator step (input frames)', intOption, d.input.stack)
+    .addOption(new Option('--generator <kind>', 'linear = wav2vec-U 1.0; conv2 = two convolutions with GELU').choices(['linear', 'conv2']).default(d.generator.kind))
+    .option('--hidden <n>', 'generator hidden width (conv2)', intOption, d.generator.hidden)
+    .option('--kernel <n>', 'generator first convolution width', intOption, d.generator.kernel)
+    .option('--no-aux', 'no auxiliary k-means prediction head')
+    .option('--gp <w>', 'gradient penalty weight λ', floatOption, d.loss.gradientPenalty)
+    .option('--smoothness <w>', 'smoothness weight γ', floatOption, d.loss.smoothness)
+    .option('--diversity <w>', 'phone diversity weight η', floatOption, d.loss.diversity)
+    .option('--aux-weight <w>', 'auxiliary loss weight δ', floatOption, d.loss.aux)
+    .option('--batch <n>', 'utterances per batch', intOption, d.batchSize)
+    .option('--updates <n>', 'total updates (D and G alternate)', intOption, d.updates)
+    .option('--valid-every <n>', 'validate and checkpoint every n updates', intOption, d.validEvery)
+    .option('--seed <n>', 'random seed', intOption, d.seed);
+}
+
+export function ganOverrides(o: Record<string, any>): GanConfigOverrides {
+  return {
+    input: { kind: o.input, stack: o.stack },
+    generator: { kind: o.generator, hidden: o.hidden, kernel: o.kernel, aux: o.aux && o.generator === 'conv2' },
+    loss: { gradientPenalty: o.gp, smoothness: o.smoothness, diversity: o.diversity, aux: o.aux && o.generator === 'conv2' ? o.auxWeight : 0 },
+    batchSize: o.batch,
+    updates: o.updates,
+    validEvery: o.validEvery,
+    seed: o.seed,
+  };
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('train')
+    .summary('adversarial training: prepared audio + prepared text → phone recogniser')
+    .description(
+      'Train a generator (audio → phones) against a discriminator that knows what phone sequences of the language look like, ' +
+        'from untranscribed audio and unrelated text. The checkpoint with the lowest weighted phone-LM perplexity on held-out ' +
+        'audio is kept (no transcripts needed). Interrupt at any time; --resume continues.',
+    )
+    .requiredOption('--audio <dir>', 'prepare-audio output of the training recordings')
+    .requiredOption('--text <dir>', 'prepare-text output')
+    .option('--valid-audio <dir>', 'prepare-audio output (made with --reuse) of held-out recordings; default: hold out 5 % of the training ones')
+    .option('--valid-ref <file>', 'reference phones of the held-out recordings (Kaldi style); only reported, never used to choose')
+    .requiredOption('-o, --out <dir>', 'run folder')
+    .option('--resume', 'continue the run in --out from its last checkpoint');
+  addGanOptions(cmd)
+    .option('--json', 'print the result summary as JSON on stdout')
+    .action(async (o) => {
+      const res = await trainGan({
+        audioDir: o.audio,
+        textDir: o.text,
+        validAudioDir: o.validAudio,
+        validRefs: o.validRef,
+        outDir: o.out,
+        config: ganOverrides(o),
+        resume: o.resume,
+      });
+      if (o.json) printJson(res);
+    });
+}

@@ -1,0 +1,96 @@
+/**
+ * wav2vec-U loss terms (notes §5), fairseq's labelling: fake (generated) = 1,
+ * real (text) = 0. fairseq sums over the batch and divides the gradient by the
+ * batch size B; here every term is already divided by B (a per-utterance
+ * mean), so a trainer adds λ·gp, γ·smoothness, η·diversity, δ·aux as they are.
+ */
+import { tf } from '../backend/index.js';
+import './gradients.js';
+import type { Discriminator } from './discriminator.js';
+
+/** Discriminator step: BCE(s(fake), 1) + BCE(s(real), 0), each averaged over its batch. */
+export function discriminatorLoss(fakeScores: tf.Tensor1D, realScores: tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() =>
+    // BCE-with-logits(s, 1) = softplus(−s); BCE(s, 0) = softplus(s).
+    tf.add(tf.mean(tf.softplus(tf.neg(fakeScores))), tf.mean(tf.softplus(realScores))),
+  ) as tf.Scalar;
+}
+
+/** Generator step: BCE(s(fake), 0) — the generator wants its output scored as real. */
+export function generatorAdversarialLoss(fakeScores: tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() => tf.mean(tf.softplus(fakeScores))) as tf.Scalar;
+}
+
+/** Keeps ‖g‖ differentiable where g = 0 (d√x/dx is infinite at 0); shifts the norm by at most 1e-6. */
+const NORM_EPS = 1e-12;
+
+/**
+ * Gradient penalty, fairseq's sequence form: crop both batches to the smaller
+ * batch size and length (leading part), mix X̃ = α·real + (1−α)·fake with one α
+ * per sequence, g = ∂Σ_b D(X̃)_b/∂X̃ (no padding mask), take the L2 norm of g
+ * along TIME for each (b, phone), and return Σ(‖g‖−1)² / b. Differentiable
+ * with respect to the discriminator's weights (a gradient of a gradient).
+ * alpha: [≥ b] values in [0, 1).
+ */
+export function gradientPenalty(D: Discriminator, real: tf.Tensor3D, fake: tf.Tensor3D, alpha: tf.Tensor1D): tf.Scalar {
+  const V = real.shape[2];
+  if (fake.shape[2] !== V) throw new Error(`gradientPenalty: real has ${V} classes, fake ${fake.shape[2]}`);
+  const b = Math.min(real.shape[0], fake.shape[0]);
+  const t = Math.min(real.shape[1], fake.shape[1]);
+  if (alpha.shape[0] < b) throw new Error(`gradientPenalty: ${alpha.shape[0]} mixing weights for ${b} sequences`);
+  return tf.tidy(() => {
+    const a = tf.reshape(tf.slice(alpha, [0], [b]), [b, 1, 1]);
+    const mixed = tf.add(
+      tf.mul(a, tf.slice(real, [0, 0, 0], [b, t, V])),
+      tf.mul(tf.sub(1, a), tf.slice(fake, [0, 0, 0], [b, t, V])),
+    ) as tf.Tensor3D;
+    const g = tf.grad((x) => tf.sum(D.apply(x as tf.Tensor3D, undefined, true)))(mixed);
+    const norm = tf.sqrt(tf.add(tf.sum(tf.square(g), 1), NORM_EPS));
+    return tf.div(tf.sum(tf.square(tf.sub(norm, 1))), b);
+  }) as tf.Scalar;
+}
+
+/**
+ * Smoothness, as fairseq computes it on the (joined) logits z: mean over
+ * (b, t, v) of (z[t+1] − z[t])², pairs whose later step is padding counted as 0
+ * (so the mean's denominator is B·(T−1)·V, padding included).
+ */
+export function smoothnessLoss(logits: tf.Tensor3D, mask: tf.Tensor2D): tf.Scalar {
+  const [B, T, V] = logits.shape;
+  if (T < 2) return tf.scalar(0);
+  return tf.tidy(() => {
+    const diff = tf.sub(tf.slice(logits, [0, 1, 0], [B, T - 1, V]), tf.slice(logits, [0, 0, 0], [B, T - 1, V]));
+    const later = tf.reshape(tf.slice(mask, [0, 1], [B, T - 1]), [B, T - 1, 1]);
+    return tf.div(tf.sum(tf.mul(tf.square(diff), later)), B * (T - 1) * V);
+  }) as tf.Scalar;
+}
+
+/**
+ * Phone diversity: (|V| − PPL)/|V|, PPL = exp(entropy of the mean distribution
+ * p̄ over valid steps of the batch). Unlike fairseq, padded steps are left out
+ * of p̄ instead of counting as uniform distributions, so the value does not
+ * depend on how much padding a batch happens to carry.
+ */
+export function diversityLoss(probs: tf.Tensor3D, mask: tf.Tensor2D): tf.Scalar {
+  const V = probs.shape[2];
+  return tf.tidy(() => {
+    const m = tf.expandDims(mask, 2);
+    const mean = tf.div(tf.sum(tf.mul(probs, m), [0, 1]), tf.sum(mask));
+    // fairseq's 1e-7 keeps log finite for phones never predicted.
+    const entropy = tf.neg(tf.sum(tf.mul(mean, tf.log(tf.add(mean, 1e-7)))));
+    return tf.div(tf.sub(V, tf.exp(entropy)), V);
+  }) as tf.Scalar;
+}
+
+/**
+ * Auxiliary input-tied loss (wav2vec-U 2.0): mean cross-entropy of the aux
+ * logits [B,T,K] against k-means cluster ids [B,T] (int32) over valid steps.
+ */
+export function auxClusterLoss(auxLogits: tf.Tensor3D, targets: tf.Tensor2D, mask: tf.Tensor2D): tf.Scalar {
+  const K = auxLogits.shape[2];
+  return tf.tidy(() => {
+    const logp = tf.logSoftmax(auxLogits, 2);
+    const nll = tf.neg(tf.sum(tf.mul(tf.oneHot(tf.cast(targets, 'int32'), K), logp), 2));
+    return tf.div(tf.sum(tf.mul(nll, mask)), tf.sum(mask));
+  }) as tf.Scalar;
+}

@@ -1,0 +1,82 @@
+/**
+ * Configuration of adversarial training. Defaults follow wav2vec-U 1.0
+ * (notes §5) scaled for a CPU and weak MFCC input (notes §10): a 2-layer
+ * convolutional generator with a nonlinearity, a smaller discriminator, and
+ * stacked frames so the output rate is near the phone rate.
+ */
+import { UsageError } from '../util/errors.js';
+import type { InputConfig } from './data.js';
+
+export interface GanConfig {
+  input: InputConfig;
+  generator: {
+    kind: 'linear' | 'conv2';
+    kernel: number;
+    hidden: number;
+    kernel2: number;
+    inputDropout: number;
+    dropout: number;
+    /** Predict each step's k-means cluster from the hidden layer (wav2vec-U 2.0's auxiliary loss). */
+    aux: boolean;
+  };
+  discriminator: { hidden: number; kernel: number; depth: number; dropout: number };
+  loss: {
+    /** λ: gradient penalty. */
+    gradientPenalty: number;
+    /** γ: smoothness of consecutive logits. */
+    smoothness: number;
+    /** η: phone diversity. */
+    diversity: number;
+    /** δ: auxiliary cluster prediction (needs generator.aux). */
+    aux: number;
+  };
+  optim: { lrG: number; lrD: number; beta1: number; beta2: number; eps: number; weightDecayD: number; clip: number };
+  batchSize: number;
+  /** Total updates; odd ones train the discriminator, even ones the generator (1:1). */
+  updates: number;
+  /** Validate (unsupervised metric) and checkpoint every this many updates. */
+  validEvery: number;
+  /** Longer utterances are cropped to this many steps while training (memory and speed). */
+  maxSteps: number;
+  seed: number;
+}
+
+export const DEFAULT_GAN_CONFIG: GanConfig = {
+  input: { kind: 'frames', stack: 5 },
+  generator: { kind: 'conv2', kernel: 5, hidden: 256, kernel2: 3, inputDropout: 0.1, dropout: 0.1, aux: true },
+  discriminator: { hidden: 256, kernel: 6, depth: 2, dropout: 0 },
+  loss: { gradientPenalty: 1.5, smoothness: 0.5, diversity: 4, aux: 0.5 },
+  optim: { lrG: 4e-4, lrD: 5e-4, beta1: 0.5, beta2: 0.98, eps: 1e-6, weightDecayD: 1e-4, clip: 5 },
+  batchSize: 64,
+  updates: 6000,
+  validEvery: 250,
+  maxSteps: 200,
+  seed: 1,
+};
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+export type GanConfigOverrides = DeepPartial<GanConfig>;
+
+export function resolveGanConfig(o: GanConfigOverrides = {}): GanConfig {
+  const d = DEFAULT_GAN_CONFIG;
+  const c: GanConfig = {
+    ...d,
+    ...o,
+    input: { ...d.input, ...o.input },
+    generator: { ...d.generator, ...o.generator },
+    discriminator: { ...d.discriminator, ...o.discriminator },
+    loss: { ...d.loss, ...o.loss },
+    optim: { ...d.optim, ...o.optim },
+  } as GanConfig;
+  const posInt = (name: string, v: number) => {
+    if (!(Number.isInteger(v) && v > 0)) throw new UsageError(`${name} must be a positive integer, got ${v}`);
+  };
+  posInt('batch size', c.batchSize);
+  posInt('updates', c.updates);
+  posInt('validation interval', c.validEvery);
+  posInt('max steps', c.maxSteps);
+  if (c.loss.aux > 0 && !c.generator.aux) throw new UsageError('the auxiliary loss weight is > 0 but the generator has no auxiliary head (generator.aux)');
+  if (c.generator.aux && c.generator.kind !== 'conv2') throw new UsageError("the auxiliary head needs generator kind 'conv2'");
+  for (const [k, v] of Object.entries(c.loss)) if (!(v >= 0)) throw new UsageError(`loss weight ${k} must be ≥ 0, got ${v}`);
+  return c;
+}
