@@ -2,16 +2,25 @@
  * `fieldphone demo`: the whole pipeline on built-in data, in one folder.
  * Every step resumes: re-running after an interruption continues where it stopped.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { prepareAudio, type PrepareAudioResult } from '../pipeline/prepare-audio.js';
 import { prepareText, type PrepareTextResult } from '../pipeline/prepare-text.js';
-import { readJson } from '../util/fsx.js';
+import { readJson, writeJsonAtomic } from '../util/fsx.js';
+import { readTranscriptFile, scoreCorpus } from '../scoring/index.js';
+import { SIL } from '../text/index.js';
+import type { GanConfigOverrides } from '../train/config.js';
+import { RUN_FILES, trainGan, type ValidationResult } from '../train/run.js';
+import { transcribeBatch } from '../transcribe/transcribe.js';
 import { log } from '../util/log.js';
 import type { Manifest } from '../util/manifest.js';
 import { buildSyntheticCorpus, DEFAULT_SYNTHETIC_CORPUS, type SyntheticCorpusConfig } from './synthetic-corpus.js';
 
 export interface DemoResult {
+  training?: { seconds: number; bestUpdate?: number; selection?: ValidationResult };
+  /** PER of the held-out recordings against the synthesis phones (<SIL> excluded). */
+  testPer?: number;
+  testScores?: { sub: number; del: number; ins: number; refLen: number };
   workDir: string;
   corpus: { train: number; test: number; textSentences: number };
   audioTrain: PrepareAudioResult;
@@ -20,19 +29,29 @@ export interface DemoResult {
   seconds: number;
 }
 
-export async function runDemo(opts: { workDir: string; corpus?: Partial<SyntheticCorpusConfig> }): Promise<DemoResult> {
+/** Training settings of the demo: small and fast enough for two CPU cores in a few minutes. */
+export const DEMO_GAN_CONFIG: GanConfigOverrides = {
+  batchSize: 32,
+  discriminator: { hidden: 128 },
+  maxSteps: 100,
+  updates: 1500,
+  validEvery: 100,
+  loss: { gradientPenalty: 0.1 },
+};
+
+export async function runDemo(opts: { workDir: string; corpus?: Partial<SyntheticCorpusConfig>; gan?: GanConfigOverrides; train?: boolean }): Promise<DemoResult> {
   const t0 = Date.now();
   const workDir = resolve(opts.workDir);
   const cfg = { ...DEFAULT_SYNTHETIC_CORPUS, ...opts.corpus };
-  log.info(`[1/4] synthetic corpus (espeak-ng, ${cfg.language})`);
+  log.info(`[1/7] synthetic corpus (espeak-ng, ${cfg.language})`);
   const corpus = await buildSyntheticCorpus(join(workDir, 'corpus'), cfg);
 
-  log.info('[2/4] prepare-audio: training recordings');
+  log.info('[2/7] prepare-audio: training recordings');
   const audioTrain = await prepareAudio({ inputs: [join(workDir, 'corpus/train/wav.list')], outDir: join(workDir, 'audio-train') });
-  log.info('[3/4] prepare-audio: held-out recordings, processed like the training ones');
+  log.info('[3/7] prepare-audio: held-out recordings, processed like the training ones');
   const audioTest = await prepareAudio({ inputs: [join(workDir, 'corpus/test/wav.list')], outDir: join(workDir, 'audio-test'), reuse: join(workDir, 'audio-train') });
 
-  log.info('[4/4] prepare-text: the unpaired text side');
+  log.info('[4/7] prepare-text: the unpaired text side');
   const textDir = join(workDir, 'text');
   let text: DemoResult['text'];
   if (existsSync(join(textDir, 'manifest.json'))) {
@@ -43,12 +62,42 @@ export async function runDemo(opts: { workDir: string; corpus?: Partial<Syntheti
   } else {
     text = await prepareText({ textFiles: [corpus.textFile], outDir: textDir, config: { phonemizer: { kind: 'espeak', language: cfg.language } } });
   }
+  if (opts.train === false)
+    return { workDir, corpus: { train: corpus.train.length, test: corpus.test.length, textSentences: cfg.textSentences }, audioTrain, audioTest, text, seconds: (Date.now() - t0) / 1000 };
+
+  log.info('[5/7] adversarial training (model chosen by the unsupervised metric on held-out training audio)');
+  const runDir = join(workDir, 'train');
+  const trained = await trainGan({
+    audioDir: join(workDir, 'audio-train'),
+    textDir,
+    validRefs: join(workDir, 'corpus/train/phones'),
+    outDir: runDir,
+    config: { ...DEMO_GAN_CONFIG, ...opts.gan },
+    resume: existsSync(join(runDir, RUN_FILES.run)),
+  });
+
+  log.info('[6/7] transcribe the held-out recordings');
+  const transDir = join(workDir, 'transcripts');
+  await transcribeBatch({ modelDir: join(runDir, RUN_FILES.model), inputs: [join(workDir, 'corpus/test/wav.list')], outDir: transDir, formats: ['json', 'txt'], overwrite: true });
+
+  log.info('[7/7] score against the synthesis phones');
+  const refs = readTranscriptFile(join(workDir, 'corpus/test/phones'));
+  const pairs = corpus.test.map((u) => ({
+    id: u.id,
+    ref: (refs.get(u.id) ?? []).filter((p) => p !== SIL),
+    hyp: readFileSync(join(transDir, `${u.id}.txt`), 'utf8').trim().split(/\s+/).filter((p) => p && p !== SIL),
+  }));
+  const report = scoreCorpus(pairs);
+  writeJsonAtomic(join(workDir, 'test-score.json'), report);
   return {
     workDir,
     corpus: { train: corpus.train.length, test: corpus.test.length, textSentences: cfg.textSentences },
     audioTrain,
     audioTest,
     text,
+    training: { seconds: trained.seconds, bestUpdate: trained.best?.update, selection: trained.best?.metric },
+    testPer: report.total.errorRate,
+    testScores: { sub: report.total.sub, del: report.total.del, ins: report.total.ins, refLen: report.total.refLen },
     seconds: (Date.now() - t0) / 1000,
   };
 }

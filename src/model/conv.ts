@@ -108,7 +108,7 @@ function reverseTaps(w: tf.Tensor2D, k: number): tf.Tensor2D {
 }
 
 function convPadded(x: tf.Tensor3D, w: tf.Tensor2D, k: number, left: number, right: number, bias?: tf.Tensor1D): tf.Tensor3D {
-  const [B, T, C] = x.shape;
+  const [B, T] = x.shape;
   const cout = w.shape[1];
   const inputs: Record<string, tf.Tensor> = bias ? { x, w, bias } : { x, w };
   return runLazyGradOp({

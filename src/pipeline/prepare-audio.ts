@@ -15,28 +15,21 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { listCorpus, loadAudio, removeSilence, type Interval } from '../audio/index.js';
+import { listCorpus, type Interval } from '../audio/index.js';
 import {
   accumulateCmvn,
-  applyCmvn,
-  computeFeatures,
   featureDim,
   FeatureStoreReader,
   FeatureStoreWriter,
   resolveFeatureConfig,
-  splice,
   type CmvnStats,
   type FeatureConfig,
 } from '../features/index.js';
 import {
-  applyPca,
-  assignClusters,
   fitKMeans,
   fitPca,
   loadKMeans,
   loadPca,
-  mergeRuns,
-  poolPairs,
   saveKMeans,
   savePca,
   type KMeansModel,
@@ -50,6 +43,8 @@ import { matrix, type Matrix } from '../util/matrix.js';
 import { startProgress } from '../util/progress.js';
 import { makeRng } from '../util/rng.js';
 import { utteranceIds } from './utterance-ids.js';
+import { normaliseFrames, recordingFrames, segmentFrames } from './recording.js';
+export { normaliseFrames, recordingFrames, segmentFrames } from './recording.js';
 
 export const PREPARE_AUDIO_STAGE = 'prepare-audio';
 export const PREPARE_AUDIO_FORMAT = 1;
@@ -136,17 +131,6 @@ export const PREP_FILES = {
 function speakerOf(path: string): string {
   const parts = resolve(path).split(/[\\/]/);
   return parts[parts.length - 2] ?? 'speaker';
-}
-
-/** Apply CMVN and splicing to one utterance's raw frames (the same function for fitting and applying). */
-export function normaliseFrames(raw: Matrix, cfg: PrepareAudioConfig, stats?: CmvnStats): Matrix {
-  let m = raw;
-  if (cfg.cmvn !== 'none') {
-    if (!stats) throw new Error('normaliseFrames: CMVN statistics missing');
-    m = applyCmvn(m, stats, { variance: true });
-  }
-  if (cfg.splice > 0) m = splice(m, cfg.splice, cfg.splice);
-  return m;
 }
 
 interface CmvnTable {
@@ -342,15 +326,12 @@ async function extractFrames(inputs: string[], outDir: string, config: PrepareAu
   for (let i = 0; i < paths.length; i++) {
     const path = paths[i];
     try {
-      const audio = await loadAudio(path, { sampleRate: config.features.sampleRate, minDurationSec: config.minDurationSec });
-      const durationSec = audio.samples.length / audio.sampleRate;
-      const vad = config.vad ? removeSilence(audio) : { samples: audio.samples, kept: [{ start: 0, end: durationSec }] };
-      const feats = computeFeatures(vad.samples, config.features);
-      if (feats.rows < 3) throw new FieldphoneError('too-short', `only ${feats.rows} frames of speech after silence removal`, path);
-      const u: UtteranceInfo = { id: ids[i], path: resolve(path), speaker: speakerOf(path), durationSec, keptSec: vad.samples.length / audio.sampleRate, kept: vad.kept };
+      const rec = await recordingFrames(path, config);
+      const feats = rec.frames;
+      const u: UtteranceInfo = { id: ids[i], path: resolve(path), speaker: speakerOf(path), durationSec: rec.durationSec, keptSec: rec.keptSec, kept: rec.kept };
       writer.add(u.id, feats);
       utts.push(u);
-      totalSec += durationSec;
+      totalSec += rec.durationSec;
       keptSec += u.keptSec;
       totalFrames += feats.rows;
     } catch (e) {
@@ -446,9 +427,7 @@ function buildSegments(
   for (const u of utts) {
     const x = normalised(u);
     if (x.cols !== km.dim) throw new ArtifactError(join(outDir, PREP_FILES.kmeans), `k-means expects ${km.dim}-d frames, got ${x.cols}-d`);
-    const ids = assignClusters(km, x);
-    let seg = mergeRuns(applyPca(pca, x), ids);
-    if (config.poolPairs) seg = poolPairs(seg);
+    const { seg, clusters: ids } = segmentFrames(x, km, pca, config);
     segWriter.add(u.id, seg.features, { spans: Array.from(seg.spans) });
     clusterWriter.add(u.id, matrix(ids.length, 1, Float32Array.from(ids)));
     nSeg += seg.features.rows;

@@ -14,6 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openPreparedAudio, type PreparedAudio, type UtteranceInfo } from '../pipeline/prepare-audio.js';
+import type { Matrix } from '../util/matrix.js';
 import { TEXT_FILES, type InventoryFile } from '../pipeline/prepare-text.js';
 import { ArtifactError, UsageError } from '../util/errors.js';
 import { readJson } from '../util/fsx.js';
@@ -52,24 +53,35 @@ export function loadAudioData(prepDir: string, input: InputConfig, opts: { minSt
   const minSteps = opts.minSteps ?? 3;
   const examples: AudioExample[] = [];
   for (const u of prepared.utterances) {
-    const ex = input.kind === 'segments' ? segmentExample(prepared, u) : stackedFrameExample(prepared, u, input.stack);
+    const ex =
+      input.kind === 'segments'
+        ? makeExample(input, u, { clusters: prepared.clusters(u), segments: prepared.segments(u) })
+        : makeExample(input, u, { clusters: prepared.clusters(u), frames: prepared.frames(u) });
     if (ex.steps >= minSteps) examples.push(ex);
   }
   if (examples.length === 0) throw new ArtifactError(prepDir, `no utterance has at least ${minSteps} steps`);
   return { dim: examples[0].x.length / examples[0].steps, numClusters: prepared.numClusters, examples, prepared };
 }
 
-function segmentExample(p: PreparedAudio, u: UtteranceInfo): AudioExample {
-  const { features, spans } = p.segments(u);
-  const frameClusters = p.clusters(u);
-  const clusters = new Int32Array(features.rows);
-  for (let i = 0; i < features.rows; i++) clusters[i] = frameClusters[(spans[2 * i] + spans[2 * i + 1] - 1) >> 1];
-  return { id: u.id, utterance: u, x: features.data, steps: features.rows, spans, clusters };
-}
-
-function stackedFrameExample(p: PreparedAudio, u: UtteranceInfo, stack: number): AudioExample {
-  const f = p.frames(u);
-  const frameClusters = p.clusters(u);
+/**
+ * One recording's generator input from its prepared arrays (the same for
+ * training data and for transcription): segments, or frames stacked.
+ */
+export function makeExample(
+  input: InputConfig,
+  utterance: UtteranceInfo,
+  rec: { clusters: Int32Array; frames?: Matrix; segments?: { features: Matrix; spans: Int32Array } },
+): AudioExample {
+  if (input.kind === 'segments') {
+    if (!rec.segments) throw new Error('makeExample: segments missing');
+    const { features, spans } = rec.segments;
+    const clusters = new Int32Array(features.rows);
+    for (let i = 0; i < features.rows; i++) clusters[i] = rec.clusters[(spans[2 * i] + spans[2 * i + 1] - 1) >> 1];
+    return { id: utterance.id, utterance, x: features.data, steps: features.rows, spans, clusters };
+  }
+  const f = rec.frames;
+  if (!f) throw new Error('makeExample: frames missing');
+  const stack = input.stack;
   const steps = Math.ceil(f.rows / stack);
   const D = f.cols;
   const x = new Float32Array(steps * stack * D);
@@ -85,9 +97,9 @@ function stackedFrameExample(p: PreparedAudio, u: UtteranceInfo, stack: number):
     }
     spans[2 * s] = start;
     spans[2 * s + 1] = end;
-    clusters[s] = frameClusters[(start + end - 1) >> 1];
+    clusters[s] = rec.clusters[(start + end - 1) >> 1];
   }
-  return { id: u.id, utterance: u, x, steps, spans, clusters };
+  return { id: utterance.id, utterance, x, steps, spans, clusters };
 }
 
 export interface TextData {

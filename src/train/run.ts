@@ -31,6 +31,7 @@ import { readTensorFile, writeTensorFile, type TensorMap } from '../util/tensor-
 import { resolveGanConfig, type GanConfig, type GanConfigOverrides } from './config.js';
 import { loadAudioData, loadTextData, type AudioData, type AudioExample } from './data.js';
 import { GanTrainer, type StepLosses } from './gan-trainer.js';
+import { exportModelFolder } from '../model/model-folder.js';
 
 export interface TrainGanOptions {
   /** prepare-audio output of the training recordings. */
@@ -159,6 +160,21 @@ export async function trainGan(opts: TrainGanOptions): Promise<TrainGanResult> {
   }
   bar.stop();
   const seconds = elapsedBefore + (Date.now() - t0) / 1000;
+  if (opts.exportModel !== false) {
+    const bestPath = join(outDir, RUN_FILES.best);
+    const weights = existsSync(bestPath) ? stripPrefix('G', readTensorFile(bestPath, 'generator', 'best generator weights').tensors) : trainer.G.getWeights();
+    exportModelFolder({
+      outDir: join(outDir, RUN_FILES.model),
+      audioPrepDir: inputs.audioDir,
+      textDir: inputs.textDir,
+      runDir: outDir,
+      config: { input: config.input, generator: trainer.G.cfg, training: config },
+      units: text.units,
+      weights,
+      stats: { selectedUpdate: best?.update, selection: best?.metric, trainingSeconds: seconds },
+    });
+    log.info(`model written to ${join(outDir, RUN_FILES.model)}`);
+  }
   trainer.dispose();
   if (best) log.info(`best weighted LM perplexity ${best.metric.weightedPpl.toFixed(2)} at update ${best.update}${best.metric.per !== undefined ? ` (PER ${(100 * best.metric.per).toFixed(1)}%)` : ''}`);
   return { outDir, updates: config.updates, best, last, seconds };
@@ -190,10 +206,12 @@ function prefixed(prefix: string, m: Record<string, { shape: number[]; data: Flo
   return Object.fromEntries(Object.entries(m).map(([k, v]) => [`${prefix}/${k}`, v]));
 }
 
+function stripPrefix(prefix: string, t: TensorMap): TensorMap {
+  return Object.fromEntries(Object.entries(t).filter(([k]) => k.startsWith(prefix + '/')).map(([k, v]) => [k.slice(prefix.length + 1), v]));
+}
+
 function splitState(t: TensorMap) {
-  const part = (prefix: string) =>
-    Object.fromEntries(Object.entries(t).filter(([k]) => k.startsWith(prefix + '/')).map(([k, v]) => [k.slice(prefix.length + 1), v]));
-  return { G: part('G'), D: part('D'), optG: part('optG'), optD: part('optD') };
+  return { G: stripPrefix('G', t), D: stripPrefix('D', t), optG: stripPrefix('optG', t), optD: stripPrefix('optD', t) };
 }
 
 function appendMetrics(path: string, row: Record<string, unknown>): void {

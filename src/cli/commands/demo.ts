@@ -11,13 +11,17 @@ export function register(program: Command): void {
         'sentences as the unpaired text side, and run every stage on it. Re-running resumes.',
     )
     .option('-w, --work <dir>', 'working folder', 'work/demo')
-    .option('--train <n>', 'training recordings to synthesise', intOption)
+    .option('--train-utts <n>', 'training recordings to synthesise', intOption)
     .option('--test <n>', 'held-out recordings to synthesise', intOption)
+    .option('--updates <n>', 'training updates', intOption)
+    .option('--no-train', 'stop after preparing the data')
     .option('--json', 'print the result summary as JSON on stdout')
     .action(async (o) => {
       const res = await runDemo({
         workDir: o.work,
-        corpus: { ...(o.train !== undefined && { trainUtterances: o.train }), ...(o.test !== undefined && { testUtterances: o.test }) },
+        corpus: { ...(o.trainUtts !== undefined && { trainUtterances: o.trainUtts }), ...(o.test !== undefined && { testUtterances: o.test }) },
+        gan: o.updates !== undefined ? { updates: o.updates } : {},
+        train: o.train,
       });
       if (o.json) printJson(res);
       else {
@@ -26,7 +30,12 @@ export function register(program: Command): void {
           `\ndemo finished in ${res.seconds.toFixed(0)} s in ${res.workDir}\n` +
             `  audio: ${res.audioTrain.utterances} training + ${res.audioTest.utterances} held-out recordings, ` +
             `${(a.voicedHours * 60).toFixed(1)} min of speech, ${a.segments} segments (${a.framesPerSegment.toFixed(2)} frames each)\n` +
-            `  text:  ${res.text.sentences} sentences, ${res.text.units.length} units: ${res.text.units.join(' ')}\n`,
+            `  text:  ${res.text.sentences} sentences, ${res.text.units.length} units: ${res.text.units.join(' ')}\n` +
+            (res.testPer !== undefined
+              ? `  model: chosen at update ${res.training?.bestUpdate} by weighted phone-LM perplexity ${res.training?.selection?.weightedPpl.toFixed(2)}\n` +
+                `  held-out PER: ${(100 * res.testPer).toFixed(1)}% (${res.testScores?.sub} substitutions, ${res.testScores?.del} deletions, ${res.testScores?.ins} insertions, ${res.testScores?.refLen} reference phones)\n` +
+                `  transcripts: ${res.workDir}/transcripts/, model: ${res.workDir}/train/model/, plots: ${res.workDir}/train/plots/\n`
+              : ''),
         );
       }
     });

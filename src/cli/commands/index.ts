@@ -6,8 +6,10 @@ import { register as lm } from './lm.js';
 import { register as score } from './score.js';
 import { register as demo } from './demo.js';
 import { register as train } from './train.js';
+import { register as transcribe } from './transcribe.js';
+import { register as sweep } from './sweep.js';
 
 /** Subcommands in the order `fieldphone --help` lists them (pipeline order). */
 export function registerCommands(program: Command): void {
-  for (const register of [demo, prepareAudio, phonemize, prepareText, train, lm, score]) register(program);
+  for (const register of [demo, prepareAudio, phonemize, prepareText, train, sweep, transcribe, lm, score]) register(program);
 }
