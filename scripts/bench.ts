@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { FieldphoneError, UsageError, errorMessage } from '../src/util/errors.js';
 import { log } from '../src/util/log.js';
 import { AUDIO_SECTIONS } from './lib/bench-audio.js';
+import { ganSection } from './lib/bench-gan.js';
 import {
   MemorySampler,
   formatReport,
@@ -28,7 +29,7 @@ import {
   type BenchSection,
 } from './lib/bench-harness.js';
 
-const SECTIONS: BenchSection[] = [...AUDIO_SECTIONS];
+const SECTIONS: BenchSection[] = [...AUDIO_SECTIONS, ganSection];
 
 /** Repository root: this file runs as dist/scripts/bench.js. */
 const REPO = fileURLToPath(new URL('../../', import.meta.url));

@@ -45,5 +45,6 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv).then((code) => {
-  process.exitCode = code;
+  // A command may already have set a failing exit code (e.g. every file of a batch failed); keep it.
+  if (code !== 0 || process.exitCode === undefined) process.exitCode = code;
 });

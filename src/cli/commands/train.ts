@@ -13,6 +13,7 @@ export function addGanOptions(cmd: Command): Command {
     .option('--hidden <n>', 'generator hidden width (conv2)', intOption, d.generator.hidden)
     .option('--kernel <n>', 'generator first convolution width', intOption, d.generator.kernel)
     .option('--no-aux', 'no auxiliary k-means prediction head')
+    .option('--disc-hidden <n>', 'discriminator hidden width', intOption, d.discriminator.hidden)
     .option('--gp <w>', 'gradient penalty weight λ', floatOption, d.loss.gradientPenalty)
     .option('--smoothness <w>', 'smoothness weight γ', floatOption, d.loss.smoothness)
     .option('--diversity <w>', 'phone diversity weight η', floatOption, d.loss.diversity)
@@ -20,6 +21,7 @@ export function addGanOptions(cmd: Command): Command {
     .option('--batch <n>', 'utterances per batch', intOption, d.batchSize)
     .option('--updates <n>', 'total updates (D and G alternate)', intOption, d.updates)
     .option('--valid-every <n>', 'validate and checkpoint every n updates', intOption, d.validEvery)
+    .option('--max-steps <n>', 'crop longer utterances to this many steps while training', intOption, d.maxSteps)
     .option('--seed <n>', 'random seed', intOption, d.seed);
 }
 
@@ -27,6 +29,8 @@ export function ganOverrides(o: Record<string, any>): GanConfigOverrides {
   return {
     input: { kind: o.input, stack: o.stack },
     generator: { kind: o.generator, hidden: o.hidden, kernel: o.kernel, aux: o.aux && o.generator === 'conv2' },
+    discriminator: { hidden: o.discHidden },
+    maxSteps: o.maxSteps,
     loss: { gradientPenalty: o.gp, smoothness: o.smoothness, diversity: o.diversity, aux: o.aux && o.generator === 'conv2' ? o.auxWeight : 0 },
     batchSize: o.batch,
     updates: o.updates,

@@ -23,6 +23,7 @@ export function register(program: Command): void {
       for (const f of formats) if (!TRANSCRIPT_FORMATS.includes(f)) throw new UsageError(`unknown format '${f}'; choose from ${TRANSCRIPT_FORMATS.join(', ')}`);
       const res = await transcribeBatch({ modelDir: model, inputs: audio, outDir: o.out, formats, overwrite: o.overwrite });
       if (o.json) printJson(res);
-      if (res.failed.length > 0 && res.ok === 0) process.exitCode = 1;
+      // A batch with some bad files succeeds; one where no recording could be transcribed does not.
+      if (res.failed.length > 0 && res.ok + res.alreadyDone === 0) process.exitCode = 1;
     });
 }
