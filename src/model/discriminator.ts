@@ -10,10 +10,9 @@
 import { tf } from '../backend/index.js';
 import './gradients.js';
 import { UsageError } from '../util/errors.js';
-import { makeRng, type Rng } from '../util/rng.js';
 import { conv1dMatmul } from './conv.js';
 import { dropout, gelu } from './layers.js';
-import { ParamSet, uniformInit, type ModelWeights } from './params.js';
+import { ParamModel, uniformInit } from './params.js';
 
 export interface DiscriminatorConfig {
   numPhones: number;
@@ -39,16 +38,14 @@ export function validateDiscriminatorConfig(cfg: DiscriminatorConfig): void {
   if (!(cfg.dropout >= 0 && cfg.dropout < 1)) throw new UsageError(`discriminator dropout must be in [0, 1), got ${cfg.dropout}`);
 }
 
-export class Discriminator {
+export class Discriminator extends ParamModel {
   readonly cfg: DiscriminatorConfig;
-  private readonly params = new ParamSet();
-  private rng: Rng;
   private readonly layers: ConvParams[] = [];
 
   constructor(cfg: DiscriminatorConfig, seed: number) {
+    super(seed, 'discriminator');
     validateDiscriminatorConfig(cfg);
     this.cfg = cfg;
-    this.rng = makeRng(seed);
     const { numPhones: V, hidden: H, kernel: k, depth } = cfg;
     const conv = (name: string, cin: number, cout: number): ConvParams => ({
       w: this.params.add(`${name}.w`, [k * cin, cout], uniformInit(this.rng, k * cin * cout, k * cin)),
@@ -84,28 +81,4 @@ export class Discriminator {
     return conv1dMatmul(x, layer.w as tf.Tensor2D, this.cfg.kernel, 'causal', layer.b as tf.Tensor1D);
   }
 
-  /** Restart the dropout random stream (a trainer reseeds per update so resumed runs replay exactly). */
-  reseed(seed: number): void {
-    this.rng = makeRng(seed);
-  }
-
-  get variables(): tf.Variable[] {
-    return this.params.variables;
-  }
-
-  get paramCount(): number {
-    return this.params.count;
-  }
-
-  getWeights(): ModelWeights {
-    return this.params.getWeights();
-  }
-
-  setWeights(weights: ModelWeights, origin = 'discriminator weights'): void {
-    this.params.setWeights(weights, origin);
-  }
-
-  dispose(): void {
-    this.params.dispose();
-  }
 }

@@ -16,10 +16,9 @@
 import { tf } from '../backend/index.js';
 import './gradients.js';
 import { UsageError } from '../util/errors.js';
-import { makeRng, type Rng } from '../util/rng.js';
 import { conv1dMatmul } from './conv.js';
 import { dropout, gelu } from './layers.js';
-import { ParamSet, uniformInit, type ModelWeights } from './params.js';
+import { ParamModel, uniformInit } from './params.js';
 
 export interface GeneratorConfig {
   inputDim: number;
@@ -71,19 +70,17 @@ export function validateGeneratorConfig(cfg: GeneratorConfig): void {
   }
 }
 
-export class Generator {
+export class Generator extends ParamModel {
   readonly cfg: GeneratorConfig;
-  private readonly params = new ParamSet();
   /** Dropout masks; seeded so that a run is reproducible. */
-  private rng: Rng;
   private readonly proj: tf.Variable;
   private readonly hiddenConv?: { w: tf.Variable; b: tf.Variable };
   private readonly auxHead?: { w: tf.Variable; b: tf.Variable };
 
   constructor(cfg: GeneratorConfig, seed: number) {
+    super(seed, 'generator');
     validateGeneratorConfig(cfg);
     this.cfg = cfg;
-    this.rng = makeRng(seed);
     const { inputDim: D, numPhones: V, kernel: k, hidden: H } = cfg;
     if (cfg.kind === 'linear') {
       this.proj = this.params.add('proj', [k * D, V], uniformInit(this.rng, k * D * V, k * D));
@@ -128,28 +125,4 @@ export class Generator {
     });
   }
 
-  /** Restart the dropout random stream (a trainer reseeds per update so resumed runs replay exactly). */
-  reseed(seed: number): void {
-    this.rng = makeRng(seed);
-  }
-
-  get variables(): tf.Variable[] {
-    return this.params.variables;
-  }
-
-  get paramCount(): number {
-    return this.params.count;
-  }
-
-  getWeights(): ModelWeights {
-    return this.params.getWeights();
-  }
-
-  setWeights(weights: ModelWeights, origin = 'generator weights'): void {
-    this.params.setWeights(weights, origin);
-  }
-
-  dispose(): void {
-    this.params.dispose();
-  }
 }

@@ -4,7 +4,7 @@
  */
 import { tf } from '../backend/index.js';
 import { ArtifactError } from '../util/errors.js';
-import type { Rng } from '../util/rng.js';
+import { makeRng, type Rng } from '../util/rng.js';
 
 export interface WeightArray {
   shape: number[];
@@ -75,5 +75,46 @@ export class ParamSet {
   dispose(): void {
     for (const v of this.byName.values()) v.dispose();
     this.byName.clear();
+  }
+}
+
+/**
+ * What the generator and discriminator share: named weights, their export and
+ * import, and a dropout random stream that a trainer can restart.
+ */
+export abstract class ParamModel {
+  protected readonly params = new ParamSet();
+  protected rng: Rng;
+
+  constructor(
+    seed: number,
+    private readonly what: string,
+  ) {
+    this.rng = makeRng(seed);
+  }
+
+  /** Restart the dropout random stream (a trainer reseeds per update so resumed runs replay exactly). */
+  reseed(seed: number): void {
+    this.rng = makeRng(seed);
+  }
+
+  get variables(): tf.Variable[] {
+    return this.params.variables;
+  }
+
+  get paramCount(): number {
+    return this.params.count;
+  }
+
+  getWeights(): ModelWeights {
+    return this.params.getWeights();
+  }
+
+  setWeights(weights: ModelWeights, origin = `${this.what} weights`): void {
+    this.params.setWeights(weights, origin);
+  }
+
+  dispose(): void {
+    this.params.dispose();
   }
 }

@@ -60,7 +60,8 @@ function kaldiPreparedFrame(x: Float32Array, start: number, win = 400, fftSize =
 /** Meyda's melBands (log(1+E)) and mfcc (unnormalised DCT-II, scale 2) on a prepared frame, with the Kaldi bank injected. */
 function meydaOnFrame(frame: Float32Array, bank: number[][]): { melBands: number[]; mfcc: number[] } {
   Object.assign(Meyda, { bufferSize: 512, sampleRate: SR, melBands: bank.length, numberOfMFCCCoefficients: 13, windowingFunction: 'rect', melFilterBank: bank });
-  return Meyda.extract(['melBands', 'mfcc'], frame) as unknown as { melBands: number[]; mfcc: number[] };
+  // meyda's ESM typings miss the default export's methods under NodeNext resolution; the runtime object has them.
+  return (Meyda as unknown as { extract: (f: string[], s: Float32Array) => unknown }).extract(['melBands', 'mfcc'], frame) as { melBands: number[]; mfcc: number[] };
 }
 
 describe('MFCC / log-mel against Meyda with the Kaldi conventions', () => {

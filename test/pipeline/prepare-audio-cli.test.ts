@@ -5,17 +5,14 @@
  * interrupted run.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { FeatureStoreReader } from '../../src/features/index.js';
 import { loadKMeans } from '../../src/segments/index.js';
+import { CLI, fieldphone, snapshot } from '../helpers/cli.js';
 import { writeFixtureCorpus, writeHeldOutCorpus, type FixtureCorpus } from './fixture-corpus.js';
 
-const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 const K = 8;
 
 interface Run {
@@ -24,24 +21,7 @@ interface Run {
   stderr: string;
 }
 
-function fieldphone(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, FIELDPHONE_DEBUG: '' } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
-/** Relative path → sha256 of every file under dir. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 function without(snap: Record<string, string>, ...names: string[]): Record<string, string> {
   return Object.fromEntries(Object.entries(snap).filter(([k]) => !names.includes(k)));

@@ -4,36 +4,14 @@
  * sentences of an invented language phonemized by graphemes, and helpers to
  * drive the built CLI (dist/, which `npm test` compiles before vitest runs).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { makeRng } from '../../src/util/rng.js';
 import { speechLike, wavBytes } from '../pipeline/fixture-corpus.js';
 
-export const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+import { CLI, fieldphone } from '../helpers/cli.js';
 
-export interface Run {
-  status: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-const childEnv = (extra: Record<string, string> = {}) => ({ ...process.env, FIELDPHONE_DEBUG: '', ...extra });
-
-/** Run the built CLI to completion. */
-export function fieldphone(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: childEnv(), maxBuffer: 64 << 20 });
-  // A child that could not be started or was killed says so in stderr, where the tests' messages look.
-  const why = r.error ? `\n[spawn error: ${r.error.message}]` : r.signal ? `\n[killed by ${r.signal}]` : '';
-  return { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: (r.stderr ?? '') + why };
-}
-
-/** Start the built CLI without waiting for it. */
-export function spawnFieldphone(args: string[], env: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, [CLI, ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-}
+export { CLI, fieldphone, spawnFieldphone, type Run } from '../helpers/cli.js';
 
 /** An invented language, written out: short sentences over a dozen letters. */
 export const SENTENCES = [

@@ -6,12 +6,12 @@
  * refused without touching the folder.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { readTensorFile, type TensorMap } from '../../src/util/tensor-file.js';
 import { fieldphone, makeTrainFixture, spawnFieldphone, trainArgs, type Run, type TrainFixture } from './fixture.js';
+import { snapshot } from '../helpers/cli.js';
 
 type Row = Record<string, number | boolean>;
 
@@ -44,18 +44,6 @@ const checkpointUpdate = (dir: string): number | undefined => {
   }
 };
 
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 function expectSameTensors(a: TensorMap, b: TensorMap): void {
   expect(Object.keys(b)).toEqual(Object.keys(a));

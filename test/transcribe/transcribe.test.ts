@@ -5,11 +5,11 @@
  * finished files, corrupt model folders, and a bad recording in the batch.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fieldphone, makeTrainFixture, trainArgs, type Run, type TrainFixture } from '../train/fixture.js';
+import { snapshot } from '../helpers/cli.js';
 
 interface Segment {
   phone: string;
@@ -52,14 +52,6 @@ let utterances: Utterance[];
 
 const json = <T>(p: string): T => JSON.parse(readFileSync(p, 'utf8')) as T;
 
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    out[relative(dir, p)] = `${createHash('sha256').update(readFileSync(p)).digest('hex')} ${statSync(p).mtimeMs}`;
-  }
-  return out;
-}
 
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'fieldphone-transcribe-'));
