@@ -34,7 +34,7 @@ export const DEMO_GAN_CONFIG: GanConfigOverrides = {
   batchSize: 32,
   discriminator: { hidden: 128 },
   maxSteps: 100,
-  updates: 1500,
+  updates: 1000,
   validEvery: 100,
   loss: { gradientPenalty: 0.1 },
 };

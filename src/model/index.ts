@@ -11,6 +11,7 @@ export {
   smoothnessLoss,
   diversityLoss,
   auxClusterLoss,
+  bigramMatchingLoss,
 } from './losses.js';
 export { joinSegments, runsOf, type JoinResult } from './join.js';
 export { lengthMask, oneHotBatch } from './batch.js';

@@ -94,3 +94,26 @@ export function auxClusterLoss(auxLogits: tf.Tensor3D, targets: tf.Tensor2D, mas
     return tf.div(tf.sum(tf.mul(nll, mask)), tf.sum(mask));
   }) as tf.Scalar;
 }
+
+/**
+ * Phone-bigram matching (Yeh et al. 2019's output-distribution matching,
+ * applied to the joined outputs): cross-entropy −Σ Q(a,b)·log P(a,b) between
+ * the text's bigram distribution Q [V,V] (sums to 1) and the outputs' expected
+ * bigram distribution P(a,b) = mean over consecutive valid steps of p_t(a)·p_{t+1}(b).
+ * Unlike the discriminator, it tells the generator directly which phone pairs
+ * the language has, from the first update on. Minimised (up to the constant
+ * entropy of Q) when the outputs' pair statistics equal the text's.
+ */
+export function bigramMatchingLoss(probs: tf.Tensor3D, mask: tf.Tensor2D, textBigrams: tf.Tensor2D): tf.Scalar {
+  const [B, T, V] = probs.shape;
+  if (T < 2) return tf.scalar(0);
+  return tf.tidy(() => {
+    const pairMask = tf.mul(tf.slice(mask, [0, 0], [B, T - 1]), tf.slice(mask, [0, 1], [B, T - 1]));
+    const left = tf.reshape(tf.mul(tf.slice(probs, [0, 0, 0], [B, T - 1, V]), tf.expandDims(pairMask, 2)), [B * (T - 1), V]);
+    const right = tf.reshape(tf.slice(probs, [0, 1, 0], [B, T - 1, V]), [B * (T - 1), V]);
+    // Explicit transpose + plain matMul: flagged matMul is much slower on wasm.
+    const counts = tf.matMul(tf.transpose(left), right);
+    const p = tf.div(counts, tf.maximum(tf.sum(pairMask), 1));
+    return tf.neg(tf.sum(tf.mul(textBigrams, tf.log(tf.add(p, 1e-6)))));
+  }) as tf.Scalar;
+}

@@ -29,6 +29,8 @@ export interface GanConfig {
     diversity: number;
     /** δ: auxiliary cluster prediction (needs generator.aux). */
     aux: number;
+    /** Weight of matching the text's phone-bigram distribution (0 = off; not in wav2vec-U). */
+    bigram: number;
   };
   optim: { lrG: number; lrD: number; beta1: number; beta2: number; eps: number; weightDecayD: number; clip: number };
   batchSize: number;
@@ -45,7 +47,7 @@ export const DEFAULT_GAN_CONFIG: GanConfig = {
   input: { kind: 'frames', stack: 5 },
   generator: { kind: 'conv2', kernel: 5, hidden: 256, kernel2: 3, inputDropout: 0.1, dropout: 0.1, aux: true },
   discriminator: { hidden: 256, kernel: 6, depth: 2, dropout: 0 },
-  loss: { gradientPenalty: 1.5, smoothness: 0.5, diversity: 4, aux: 0.5 },
+  loss: { gradientPenalty: 1.5, smoothness: 0.5, diversity: 4, aux: 0.5, bigram: 0 },
   optim: { lrG: 4e-4, lrD: 5e-4, beta1: 0.5, beta2: 0.98, eps: 1e-6, weightDecayD: 1e-4, clip: 5 },
   batchSize: 64,
   updates: 6000,

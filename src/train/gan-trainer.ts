@@ -12,6 +12,7 @@ import {
   Discriminator,
   Generator,
   auxClusterLoss,
+  bigramMatchingLoss,
   diversityLoss,
   discriminatorLoss,
   generatorAdversarialLoss,
@@ -49,6 +50,8 @@ export class GanTrainer {
   private readonly optG: tf.AdamOptimizer;
   private readonly optD: tf.AdamOptimizer;
   private readonly batches: number[][];
+  /** The text's phone-bigram distribution [V,V], for the bigram matching term. */
+  private readonly textBigrams: tf.Tensor2D;
 
   constructor(
     cfg: GanConfig,
@@ -76,6 +79,7 @@ export class GanTrainer {
     const o = cfg.optim;
     this.optG = tf.train.adam(o.lrG, o.beta1, o.beta2, o.eps);
     this.optD = tf.train.adam(o.lrD, o.beta1, o.beta2, o.eps);
+    this.textBigrams = bigramDistribution(text);
     this.batches = lengthGroupedBatches(
       audio.examples.map((e) => Math.min(e.steps, cfg.maxSteps)),
       cfg.batchSize,
@@ -164,6 +168,11 @@ export class GanTrainer {
         parts.g_diversity = tf.keep(d.clone());
         terms.push(tf.mul(l.diversity, d));
       }
+      if (l.bigram > 0) {
+        const b = bigramMatchingLoss(probs, jMask, this.textBigrams);
+        parts.g_bigram = tf.keep(b.clone());
+        terms.push(tf.mul(l.bigram, b));
+      }
       if (l.aux > 0 && out.aux) {
         const a = auxClusterLoss(out.aux, targets, mask);
         parts.g_aux = tf.keep(a.clone());
@@ -223,11 +232,25 @@ export class GanTrainer {
   }
 
   dispose(): void {
+    this.textBigrams.dispose();
     this.G.dispose();
     this.D.dispose();
     this.optG.dispose();
     this.optD.dispose();
   }
+}
+
+/** Relative frequencies of consecutive unit pairs in the text sentences. */
+function bigramDistribution(text: TextData): tf.Tensor2D {
+  const V = text.units.length;
+  const counts = new Float32Array(V * V);
+  let n = 0;
+  for (const s of text.sentences)
+    for (let i = 1; i < s.length; i++) {
+      counts[s[i - 1] * V + s[i]]++;
+      n++;
+    }
+  return tf.tensor2d(counts.map((c) => c / Math.max(1, n)), [V, V]);
 }
 
 async function optimizerState(opt: tf.Optimizer): Promise<OptimizerState> {

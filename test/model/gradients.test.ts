@@ -9,6 +9,7 @@ import {
   Discriminator,
   Generator,
   auxClusterLoss,
+  bigramMatchingLoss,
   discriminatorLoss,
   diversityLoss,
   generatorAdversarialLoss,
@@ -111,6 +112,17 @@ describe('loss gradients match finite differences on wasm', () => {
     const mask = lengthMask([6, 4], 6);
     const targets = tf.tensor2d([0, 1, 2, 3, 3, 2, 1, 1, 0, 2, -1, -1], [2, 6], 'int32');
     const loss = () => auxClusterLoss(G.apply(x as unknown as tf.Tensor3D, false).aux!, targets, mask);
+    expectAgreement(compareGradients(loss, G.variables, 5));
+    expectAgreement(compareGradients(loss, [x], 8));
+  });
+
+  it('bigram matching, wrt G weights and the input features', () => {
+    const G = smallG();
+    scaleWeights(G, 3);
+    const x = asVariable(randomTensor([2, 6, 3], 7, 2));
+    const mask = lengthMask([6, 4], 6);
+    const q = tf.reshape(tf.softmax(tf.reshape(randomTensor([V * V], 8), [1, V * V])), [V, V]) as tf.Tensor2D;
+    const loss = () => bigramMatchingLoss(tf.softmax(G.apply(x as unknown as tf.Tensor3D, false).logits) as tf.Tensor3D, mask, q);
     expectAgreement(compareGradients(loss, G.variables, 5));
     expectAgreement(compareGradients(loss, [x], 8));
   });

@@ -4,6 +4,7 @@ import { tf, initBackend } from '../../src/backend/index.js';
 import {
   Discriminator,
   auxClusterLoss,
+  bigramMatchingLoss,
   discriminatorLoss,
   diversityLoss,
   generatorAdversarialLoss,
@@ -27,6 +28,16 @@ describe('loss values', () => {
     expect(value(discriminatorLoss(tf.tensor1d([0]), tf.tensor1d([0, 0])))).toBeCloseTo(2 * Math.LN2, 5);
     // Scoring fakes as real is expensive: softplus(2) + softplus(1) = 2.126928 + 1.313262
     expect(value(discriminatorLoss(tf.tensor1d([-2]), tf.tensor1d([1])))).toBeCloseTo(2.126928 + 1.313262, 5);
+  });
+
+  it('bigram matching: cross-entropy of the text bigrams against the outputs\' expected bigrams, padding excluded', () => {
+    // One sequence, 3 valid steps of 2 units, a 4th padded step that must not count.
+    // p1 = (1, 0), p2 = (0.5, 0.5), p3 = (0, 1): pairs (1,2) and (2,3) give
+    // P = [[0.5, 0.5], [0, 0]] / 2 + [[0, 0.5], [0, 0.5]] / 2 = [[0.25, 0.5], [0, 0.25]].
+    const probs = tf.tensor3d([1, 0, 0.5, 0.5, 0, 1, 0.3, 0.7], [1, 4, 2]);
+    const q = tf.tensor2d([0.5, 0.25, 0.125, 0.125], [2, 2]);
+    const expected = -(0.5 * Math.log(0.25 + 1e-6) + 0.25 * Math.log(0.5 + 1e-6) + 0.125 * Math.log(1e-6) + 0.125 * Math.log(0.25 + 1e-6));
+    expect(value(bigramMatchingLoss(probs, lengthMask([3], 4), q))).toBeCloseTo(expected, 4);
   });
 
   it('generator adversarial loss: BCE(s(fake), 0)', () => {

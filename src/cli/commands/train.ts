@@ -18,6 +18,7 @@ export function addGanOptions(cmd: Command): Command {
     .option('--smoothness <w>', 'smoothness weight γ', floatOption, d.loss.smoothness)
     .option('--diversity <w>', 'phone diversity weight η', floatOption, d.loss.diversity)
     .option('--aux-weight <w>', 'auxiliary loss weight δ', floatOption, d.loss.aux)
+    .option('--bigram <w>', "weight of matching the text's phone-bigram distribution (0 = off)", floatOption, d.loss.bigram)
     .option('--batch <n>', 'utterances per batch', intOption, d.batchSize)
     .option('--updates <n>', 'total updates (D and G alternate)', intOption, d.updates)
     .option('--valid-every <n>', 'validate and checkpoint every n updates', intOption, d.validEvery)
@@ -31,7 +32,7 @@ export function ganOverrides(o: Record<string, any>): GanConfigOverrides {
     generator: { kind: o.generator, hidden: o.hidden, kernel: o.kernel, aux: o.aux && o.generator === 'conv2' },
     discriminator: { hidden: o.discHidden },
     maxSteps: o.maxSteps,
-    loss: { gradientPenalty: o.gp, smoothness: o.smoothness, diversity: o.diversity, aux: o.aux && o.generator === 'conv2' ? o.auxWeight : 0 },
+    loss: { gradientPenalty: o.gp, smoothness: o.smoothness, diversity: o.diversity, aux: o.aux && o.generator === 'conv2' ? o.auxWeight : 0, bigram: o.bigram },
     batchSize: o.batch,
     updates: o.updates,
     validEvery: o.validEvery,
