@@ -12,6 +12,7 @@ export {
   diversityLoss,
   auxClusterLoss,
   bigramMatchingLoss,
+  type GradientPenaltyNorm,
 } from './losses.js';
 export { joinSegments, runsOf, type JoinResult } from './join.js';
 export { lengthMask, oneHotBatch } from './batch.js';

@@ -21,6 +21,12 @@ export function generatorAdversarialLoss(fakeScores: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => tf.mean(tf.softplus(fakeScores))) as tf.Scalar;
 }
 
+/**
+ * Which norm the gradient penalty constrains: fairseq's, one per (sequence,
+ * phone) taken along time; or the usual WGAN-GP one over the whole sequence.
+ */
+export type GradientPenaltyNorm = 'per-phone' | 'sequence';
+
 /** Keeps ‖g‖ differentiable where g = 0 (d√x/dx is infinite at 0); shifts the norm by at most 1e-6. */
 const NORM_EPS = 1e-12;
 
@@ -28,11 +34,12 @@ const NORM_EPS = 1e-12;
  * Gradient penalty, fairseq's sequence form: crop both batches to the smaller
  * batch size and length (leading part), mix X̃ = α·real + (1−α)·fake with one α
  * per sequence, g = ∂Σ_b D(X̃)_b/∂X̃ (no padding mask), take the L2 norm of g
- * along TIME for each (b, phone), and return Σ(‖g‖−1)² / b. Differentiable
+ * along TIME for each (b, phone) ('sequence': over the whole sequence), and
+ * return Σ(‖g‖−1)² / b. Differentiable
  * with respect to the discriminator's weights (a gradient of a gradient).
  * alpha: [≥ b] values in [0, 1).
  */
-export function gradientPenalty(D: Discriminator, real: tf.Tensor3D, fake: tf.Tensor3D, alpha: tf.Tensor1D): tf.Scalar {
+export function gradientPenalty(D: Discriminator, real: tf.Tensor3D, fake: tf.Tensor3D, alpha: tf.Tensor1D, norm: GradientPenaltyNorm = 'per-phone'): tf.Scalar {
   const V = real.shape[2];
   if (fake.shape[2] !== V) throw new Error(`gradientPenalty: real has ${V} classes, fake ${fake.shape[2]}`);
   const b = Math.min(real.shape[0], fake.shape[0]);
@@ -45,8 +52,8 @@ export function gradientPenalty(D: Discriminator, real: tf.Tensor3D, fake: tf.Te
       tf.mul(tf.sub(1, a), tf.slice(fake, [0, 0, 0], [b, t, V])),
     ) as tf.Tensor3D;
     const g = tf.grad((x) => tf.sum(D.apply(x as tf.Tensor3D, undefined, true)))(mixed);
-    const norm = tf.sqrt(tf.add(tf.sum(tf.square(g), 1), NORM_EPS));
-    return tf.div(tf.sum(tf.square(tf.sub(norm, 1))), b);
+    const n = tf.sqrt(tf.add(tf.sum(tf.square(g), norm === 'per-phone' ? 1 : [1, 2]), NORM_EPS));
+    return tf.div(tf.sum(tf.square(tf.sub(n, 1))), b);
   }) as tf.Scalar;
 }
 

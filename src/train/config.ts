@@ -5,6 +5,7 @@
  * stacked frames so the output rate is near the phone rate.
  */
 import { UsageError } from '../util/errors.js';
+import type { GradientPenaltyNorm } from '../model/index.js';
 import type { InputConfig } from './data.js';
 
 export interface GanConfig {
@@ -23,6 +24,8 @@ export interface GanConfig {
   loss: {
     /** λ: gradient penalty. */
     gradientPenalty: number;
+    /** The norm the penalty constrains (fairseq: per phone along time). */
+    gradientPenaltyNorm: GradientPenaltyNorm;
     /** γ: smoothness of consecutive logits. */
     smoothness: number;
     /** η: phone diversity. */
@@ -36,6 +39,8 @@ export interface GanConfig {
   batchSize: number;
   /** Total updates; odd ones train the discriminator, even ones the generator (1:1). */
   updates: number;
+  /** Discriminator updates per generator update (fairseq: 1). */
+  dSteps: number;
   /** Validate (unsupervised metric) and checkpoint every this many updates. */
   validEvery: number;
   /** Longer utterances are cropped to this many steps while training (memory and speed). */
@@ -47,10 +52,11 @@ export const DEFAULT_GAN_CONFIG: GanConfig = {
   input: { kind: 'frames', stack: 5 },
   generator: { kind: 'conv2', kernel: 5, hidden: 256, kernel2: 3, inputDropout: 0.1, dropout: 0.1, aux: true },
   discriminator: { hidden: 256, kernel: 6, depth: 2, dropout: 0 },
-  loss: { gradientPenalty: 1.5, smoothness: 0.5, diversity: 4, aux: 0.5, bigram: 0 },
+  loss: { gradientPenalty: 1.5, gradientPenaltyNorm: 'per-phone', smoothness: 0.5, diversity: 4, aux: 0.5, bigram: 0 },
   optim: { lrG: 4e-4, lrD: 5e-4, beta1: 0.5, beta2: 0.98, eps: 1e-6, weightDecayD: 1e-4, clip: 5 },
   batchSize: 64,
   updates: 6000,
+  dSteps: 1,
   validEvery: 250,
   maxSteps: 200,
   seed: 1,
@@ -75,10 +81,12 @@ export function resolveGanConfig(o: GanConfigOverrides = {}): GanConfig {
   };
   posInt('batch size', c.batchSize);
   posInt('updates', c.updates);
+  posInt('discriminator steps per generator step', c.dSteps);
+  if (!['per-phone', 'sequence'].includes(c.loss.gradientPenaltyNorm)) throw new UsageError(`gradient penalty norm must be per-phone or sequence, got '${c.loss.gradientPenaltyNorm}'`);
   posInt('validation interval', c.validEvery);
   posInt('max steps', c.maxSteps);
   if (c.loss.aux > 0 && !c.generator.aux) throw new UsageError('the auxiliary loss weight is > 0 but the generator has no auxiliary head (generator.aux)');
   if (c.generator.aux && c.generator.kind !== 'conv2') throw new UsageError("the auxiliary head needs generator kind 'conv2'");
-  for (const [k, v] of Object.entries(c.loss)) if (!(v >= 0)) throw new UsageError(`loss weight ${k} must be ≥ 0, got ${v}`);
+  for (const [k, v] of Object.entries(c.loss)) if (typeof v === 'number' && !(v >= 0)) throw new UsageError(`loss weight ${k} must be ≥ 0, got ${v}`);
   return c;
 }

@@ -87,7 +87,12 @@ export class GanTrainer {
     );
   }
 
-  /** Run update number `u` (1-based): odd → discriminator, even → generator. */
+  /** Whether update u (1-based) trains the discriminator: dSteps of them, then one generator update (1:1 → odd/even). */
+  isDiscriminatorUpdate(u: number): boolean {
+    return u % (this.cfg.dSteps + 1) !== 0;
+  }
+
+  /** Run update number `u` (1-based): a discriminator or a generator update (see isDiscriminatorUpdate). */
   step(u: number): StepLosses {
     const rng = makeRng(updateSeed(this.cfg.seed, u));
     this.G.reseed(rng.int(2 ** 31));
@@ -102,7 +107,7 @@ export class GanTrainer {
     const real = oneHotBatch(realSeqs, V);
     const realMask = lengthMask(real.lengths, real.x.shape[1]);
     try {
-      return u % 2 === 1 ? this.discriminatorStep(x, mask, padded.lengths, real.x, realMask, rng) : this.generatorStep(x, mask, padded, real.x, realMask, rng);
+      return this.isDiscriminatorUpdate(u) ? this.discriminatorStep(x, mask, padded.lengths, real.x, realMask, rng) : this.generatorStep(x, mask, padded, real.x, realMask, rng);
     } finally {
       tf.dispose([x, mask, real.x, realMask]);
     }
@@ -126,7 +131,7 @@ export class GanTrainer {
     const vars = this.D.variables;
     const { value, grads } = tf.variableGrads(() => {
       const adv = discriminatorLoss(this.D.apply(fakeProbs, jMask, true), this.D.apply(real, realMask, true));
-      const gp = gradientPenalty(this.D, real, fakeProbs, alpha);
+      const gp = gradientPenalty(this.D, real, fakeProbs, alpha, l.gradientPenaltyNorm);
       const decay = tf.mul(0.5 * wd, tf.addN(vars.map((v) => tf.sum(tf.square(v)))));
       parts.d_adv = tf.keep(adv.clone());
       parts.d_gp = tf.keep(gp.clone());

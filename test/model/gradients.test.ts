@@ -62,17 +62,19 @@ describe('loss gradients match finite differences on wasm', () => {
     expectAgreement(compareGradients(loss, [fake], 12));
   });
 
-  it('gradient penalty, wrt D weights (second order) and wrt the fake input', () => {
-    const D = smallD();
-    scaleWeights(D, 3); // larger weights: input gradients well above float32 noise
-    const fake = fakeInput();
-    const { x: realX } = real();
-    const alpha = tf.tensor1d([0.3, 0.8]);
-    const loss = () => gradientPenalty(D, realX, fake as unknown as tf.Tensor3D, alpha);
-    const wrtWeights = compareGradients(loss, D.variables, 6);
-    expectAgreement(wrtWeights);
-    expectAgreement(compareGradients(loss, [fake], 12));
-  });
+  for (const norm of ['per-phone', 'sequence'] as const) {
+    it(`gradient penalty (${norm} norm), wrt D weights (second order) and wrt the fake input`, () => {
+      const D = smallD();
+      scaleWeights(D, 3); // larger weights: input gradients well above float32 noise
+      const fake = fakeInput();
+      const { x: realX } = real();
+      const alpha = tf.tensor1d([0.3, 0.8]);
+      const loss = () => gradientPenalty(D, realX, fake as unknown as tf.Tensor3D, alpha, norm);
+      const wrtWeights = compareGradients(loss, D.variables, 6);
+      expectAgreement(wrtWeights);
+      expectAgreement(compareGradients(loss, [fake], 12));
+    });
+  }
 
   it('generator adversarial loss through softmax and D, wrt G weights and the input features', () => {
     const G = smallG();

@@ -111,5 +111,16 @@ describe('loss values', () => {
       }
     expected /= b;
     expect(Math.abs(gp - expected) / expected).toBeLessThan(2e-3);
+
+    // 'sequence': one norm over each whole sequence.
+    let expectedSeq = 0;
+    for (let i = 0; i < b; i++) {
+      let sq = 0;
+      for (let j = 0; j < t * V; j++) sq += g[i * t * V + j] ** 2;
+      expectedSeq += (Math.sqrt(sq) - 1) ** 2;
+    }
+    expectedSeq /= b;
+    const gpSeq = value(gradientPenalty(D, real, fake, tf.tensor1d(alpha), 'sequence'));
+    expect(Math.abs(gpSeq - expectedSeq) / expectedSeq).toBeLessThan(2e-3);
   });
 });

@@ -15,6 +15,8 @@ export function addGanOptions(cmd: Command): Command {
     .option('--no-aux', 'no auxiliary k-means prediction head')
     .option('--disc-hidden <n>', 'discriminator hidden width', intOption, d.discriminator.hidden)
     .option('--gp <w>', 'gradient penalty weight λ', floatOption, d.loss.gradientPenalty)
+    .addOption(new Option('--gp-norm <kind>', 'penalised gradient norm: per phone along time (fairseq) or whole sequence').choices(['per-phone', 'sequence']).default(d.loss.gradientPenaltyNorm))
+    .option('--d-steps <n>', 'discriminator updates per generator update', intOption, d.dSteps)
     .option('--smoothness <w>', 'smoothness weight γ', floatOption, d.loss.smoothness)
     .option('--diversity <w>', 'phone diversity weight η', floatOption, d.loss.diversity)
     .option('--aux-weight <w>', 'auxiliary loss weight δ', floatOption, d.loss.aux)
@@ -32,7 +34,8 @@ export function ganOverrides(o: Record<string, any>): GanConfigOverrides {
     generator: { kind: o.generator, hidden: o.hidden, kernel: o.kernel, aux: o.aux && o.generator === 'conv2' },
     discriminator: { hidden: o.discHidden },
     maxSteps: o.maxSteps,
-    loss: { gradientPenalty: o.gp, smoothness: o.smoothness, diversity: o.diversity, aux: o.aux && o.generator === 'conv2' ? o.auxWeight : 0, bigram: o.bigram },
+    dSteps: o.dSteps,
+    loss: { gradientPenalty: o.gp, gradientPenaltyNorm: o.gpNorm, smoothness: o.smoothness, diversity: o.diversity, aux: o.aux && o.generator === 'conv2' ? o.auxWeight : 0, bigram: o.bigram },
     batchSize: o.batch,
     updates: o.updates,
     validEvery: o.validEvery,
