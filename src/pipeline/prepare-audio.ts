@@ -14,13 +14,14 @@
  * file never aborts a run.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { listCorpus, type Interval } from '../audio/index.js';
 import {
   accumulateCmvn,
   featureDim,
   FeatureStoreReader,
   FeatureStoreWriter,
+  readFairseqSplit,
   resolveFeatureConfig,
   type CmvnStats,
   type FeatureConfig,
@@ -50,6 +51,12 @@ export const PREPARE_AUDIO_STAGE = 'prepare-audio';
 export const PREPARE_AUDIO_FORMAT = 1;
 
 export interface PrepareAudioConfig {
+  /**
+   * 'audio': recordings decoded here. 'fairseq': frames extracted elsewhere (e.g. wav2vec 2.0 /
+   * XLS-R layers) in fairseq's <split>.npy + .lengths (+ .tsv) layout; inputs are split prefixes
+   * (DIR/train), and features.hopMs / winMs give their frame grid.
+   */
+  source: 'audio' | 'fairseq';
   features: FeatureConfig;
   /** Energy VAD; the kept intervals are recorded so times map back to the original file. */
   vad: boolean;
@@ -66,6 +73,7 @@ export interface PrepareAudioConfig {
 }
 
 export const DEFAULT_PREPARE_AUDIO_CONFIG: PrepareAudioConfig = {
+  source: 'audio',
   features: resolveFeatureConfig(),
   vad: true,
   cmvn: 'utterance',
@@ -306,6 +314,7 @@ export function openPreparedAudio(dir: string): PreparedAudio {
 }
 
 function validateConfig(c: PrepareAudioConfig): void {
+  if (c.source !== 'audio' && c.source !== 'fairseq') throw new UsageError(`source must be audio or fairseq, got '${c.source}'`);
   if (!['utterance', 'speaker', 'none'].includes(c.cmvn)) throw new UsageError(`cmvn must be utterance, speaker or none, got '${c.cmvn}'`);
   if (!Number.isInteger(c.splice) || c.splice < 0 || c.splice > 20) throw new UsageError(`splice must be an integer in 0..20, got ${c.splice}`);
   if (!Number.isInteger(c.kmeans.k) || c.kmeans.k < 2) throw new UsageError(`k-means K must be an integer ≥ 2, got ${c.kmeans.k}`);
@@ -315,6 +324,7 @@ function validateConfig(c: PrepareAudioConfig): void {
 async function extractFrames(inputs: string[], outDir: string, config: PrepareAudioConfig): Promise<Record<string, number>> {
   const t0 = Date.now();
   const paths: string[] = [];
+  if (config.source === 'fairseq') return importFairseqFrames(inputs, outDir, config);
   for (const inp of inputs) paths.push(...(await listCorpus(inp)));
   if (paths.length === 0) throw new UsageError(`no audio files found in ${inputs.join(', ')}`);
   const ids = utteranceIds(paths);
@@ -352,6 +362,40 @@ async function extractFrames(inputs: string[], outDir: string, config: PrepareAu
   const sec = (Date.now() - t0) / 1000;
   log.info(`frames: ${utts.length} files (${(totalSec / 3600).toFixed(2)} h, ${(keptSec / 3600).toFixed(2)} h after VAD), ${skipped.length} skipped, ${sec.toFixed(1)} s`);
   return { files: paths.length, utterances: utts.length, skippedFiles: skipped.length, audioHours: totalSec / 3600, voicedHours: keptSec / 3600, frames: totalFrames, framesSec: sec };
+}
+
+/**
+ * Frames computed elsewhere, in fairseq's layout: each input is a split prefix
+ * (DIR/train → DIR/train.npy, .lengths, optional .tsv). There is no audio, so
+ * no VAD: every utterance is one kept interval of its frames' duration.
+ */
+function importFairseqFrames(inputs: string[], outDir: string, config: PrepareAudioConfig): Record<string, number> {
+  const t0 = Date.now();
+  const hop = config.features.hopMs / 1000;
+  const win = config.features.winMs / 1000;
+  const utts: UtteranceInfo[] = [];
+  const mats: { id: string; m: Matrix }[] = [];
+  for (const prefix of inputs) {
+    const { ids, utterances } = readFairseqSplit(dirname(resolve(prefix)), basename(prefix));
+    const clean = utteranceIds(ids);
+    utterances.forEach((m, i) => {
+      const durationSec = m.rows > 0 ? (m.rows - 1) * hop + win : 0;
+      utts.push({ id: clean[i], path: `${resolve(prefix)}.npy#${ids[i]}`, speaker: basename(prefix), durationSec, keptSec: durationSec, kept: [{ start: 0, end: durationSec }] });
+      mats.push({ id: clean[i], m });
+    });
+  }
+  if (mats.length === 0) throw new UsageError(`no utterances in ${inputs.join(', ')}`);
+  const dup = utts.find((u, i) => utts.findIndex((v) => v.id === u.id) !== i);
+  if (dup) throw new UsageError(`utterance id '${dup.id}' occurs in more than one split; give each split its own prepare-audio folder`);
+  const writer = new FeatureStoreWriter(join(outDir, PREP_FILES.frames), { dim: mats[0].m.cols, config: { ...config.features, source: 'fairseq' } });
+  for (const { id, m } of mats) writer.add(id, m);
+  writer.close();
+  writeJsonAtomic(join(outDir, PREP_FILES.utterances), utts);
+  writeFileAtomic(join(outDir, PREP_FILES.skipped), 'path\tcode\treason\n');
+  const frames = mats.reduce((s, x) => s + x.m.rows, 0);
+  const hours = utts.reduce((s, u) => s + u.durationSec, 0) / 3600;
+  log.info(`frames: ${utts.length} utterances imported from fairseq features (${mats[0].m.cols}-d, ${hours.toFixed(2)} h)`);
+  return { files: utts.length, utterances: utts.length, skippedFiles: 0, audioHours: hours, voicedHours: hours, frames, framesSec: (Date.now() - t0) / 1000 };
 }
 
 function readSkipped(outDir: string): SkippedFile[] {

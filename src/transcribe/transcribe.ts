@@ -31,6 +31,8 @@ export interface RecordingTranscript {
 /** Transcribe one recording (no files written). */
 export async function transcribeRecording(model: LoadedModel, path: string, id = basename(path)): Promise<RecordingTranscript> {
   const cfg = model.audio;
+  if (cfg.source === 'fairseq')
+    throw new UsageError(`${model.dir} was trained on features extracted outside fieldphone (fairseq .npy); transcribing audio needs the same feature extractor, which fieldphone does not run yet`);
   const rec = await recordingFrames(path, cfg);
   // Per-speaker statistics need the speaker's other recordings; one file at a time, its own statistics are the best estimate.
   const x = normaliseFrames(rec.frames, cfg, cfg.cmvn === 'none' ? undefined : accumulateCmvn(undefined, rec.frames));

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { prepareAudio, DEFAULT_PREPARE_AUDIO_CONFIG, type PrepareAudioConfig } from '../../pipeline/prepare-audio.js';
-import { intOption, printJson } from '../options.js';
+import { floatOption, intOption, printJson } from '../options.js';
 
 export function register(program: Command): void {
   const d = DEFAULT_PREPARE_AUDIO_CONFIG;
@@ -13,8 +13,10 @@ export function register(program: Command): void {
         'AUDIO is a folder (searched recursively) or a list file with one path per line. ' +
         'Files that cannot be used are reported and skipped. Interrupted runs resume when re-run with the same --out.',
     )
-    .argument('<audio...>', 'folders or list files of recordings')
+    .argument('<audio...>', 'folders or list files of recordings (with --from-fairseq: split prefixes such as feats/train)')
     .requiredOption('-o, --out <dir>', 'output folder (created; must be new or an earlier run of the same command)')
+    .option('--from-fairseq', "inputs are frames extracted elsewhere in fairseq's <split>.npy + <split>.lengths (+ .tsv) layout, e.g. wav2vec 2.0 / XLS-R layers")
+    .option('--frame-ms <ms>', 'frame step of --from-fairseq features (wav2vec 2.0: 20)', floatOption, 20)
     .option('--reuse <dir>', 'process like an earlier prepare-audio output (same features, k-means, PCA): use for held-out or new audio')
     .addOption(new Option('--features <kind>', 'frame features').choices(['mfcc', 'logmel']).default(d.features.kind))
     .option('--no-vad', 'keep silences (no voice-activity detection)')
@@ -27,7 +29,8 @@ export function register(program: Command): void {
     .option('--json', 'print the result summary as JSON on stdout')
     .action(async (audio: string[], o) => {
       const config: Partial<PrepareAudioConfig> = {
-        features: { ...d.features, kind: o.features },
+        source: o.fromFairseq ? 'fairseq' : 'audio',
+        features: { ...d.features, kind: o.features, ...(o.fromFairseq ? { hopMs: o.frameMs, winMs: 25 } : {}) },
         vad: o.vad,
         cmvn: o.cmvn,
         splice: o.splice,
