@@ -103,13 +103,18 @@ export class GanTrainer {
     const V = this.text.units.length;
     const x = tf.tensor3d(padded.x, [B, padded.T, this.audio.dim]);
     const mask = tf.tensor2d(padded.mask, [B, padded.T]);
-    const realSeqs = Array.from({ length: B }, () => Array.from(this.text.sentences[rng.int(this.text.sentences.length)]));
-    const real = oneHotBatch(realSeqs, V);
-    const realMask = lengthMask(real.lengths, real.x.shape[1]);
     try {
-      return this.isDiscriminatorUpdate(u) ? this.discriminatorStep(x, mask, padded.lengths, real.x, realMask, rng) : this.generatorStep(x, mask, padded, real.x, realMask, rng);
+      if (!this.isDiscriminatorUpdate(u)) return this.generatorStep(x, mask, padded, rng);
+      // Each audio sample is paired with a random text sentence (fairseq's RandomInputDataset).
+      const real = oneHotBatch(Array.from({ length: B }, () => Array.from(this.text.sentences[rng.int(this.text.sentences.length)])), V);
+      const realMask = lengthMask(real.lengths, real.x.shape[1]);
+      try {
+        return this.discriminatorStep(x, mask, padded.lengths, real.x, realMask, rng);
+      } finally {
+        tf.dispose([real.x, realMask]);
+      }
     } finally {
-      tf.dispose([x, mask, real.x, realMask]);
+      tf.dispose([x, mask]);
     }
   }
 
@@ -143,14 +148,7 @@ export class GanTrainer {
     return losses;
   }
 
-  private generatorStep(
-    x: tf.Tensor3D,
-    mask: tf.Tensor2D,
-    padded: ReturnType<typeof padAudioBatch>,
-    _real: tf.Tensor3D,
-    _realMask: tf.Tensor2D,
-    rng: Rng,
-  ): StepLosses {
+  private generatorStep(x: tf.Tensor3D, mask: tf.Tensor2D, padded: ReturnType<typeof padAudioBatch>, rng: Rng): StepLosses {
     const l = this.cfg.loss;
     const B = padded.lengths.length;
     const targets = tf.tensor2d(Int32Array.from(padded.clusters, (c) => Math.max(0, c)), [B, padded.T], 'int32');
