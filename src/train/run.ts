@@ -96,7 +96,6 @@ export async function trainGan(opts: TrainGanOptions): Promise<TrainGanResult> {
   } else {
     if (existsSync(outDir) && readdirSync(outDir).length > 0)
       throw new UsageError(`${outDir} is not empty; use --resume to continue the run in it, or choose a new --out folder`);
-    writeJsonAtomic(runPath, { config, inputs });
   }
 
   const audio = loadAudioData(inputs.audioDir, config.input);
@@ -109,6 +108,8 @@ export async function trainGan(opts: TrainGanOptions): Promise<TrainGanResult> {
       `${text.sentences.length} text sentences, ${text.units.length} units; validating on ${valid.length} held-out recordings`,
   );
 
+  // Only now that every input has loaded does the run folder come into being (a typo leaves nothing behind).
+  if (!opts.resume) writeJsonAtomic(runPath, { config, inputs });
   const trainer = new GanTrainer(config, train, text);
   let start = 1;
   let best: CheckpointMeta['best'];

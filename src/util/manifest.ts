@@ -49,6 +49,10 @@ export function writeManifest<C>(dir: string, m: Omit<Manifest<C>, 'createdAt' |
 /** Read a manifest and check it was made by the expected stage in a format we understand. */
 export function readManifest<C>(dir: string, stage: string, formatVersion: number): Manifest<C> {
   const path = join(dir, 'manifest.json');
+  // The command that makes each kind of folder (a model folder comes out of `train`).
+  const maker = stage === 'model' ? 'train' : stage;
+  if (!existsSync(dir)) throw new ArtifactError(dir, `folder not found (expected the output of \`fieldphone ${maker}\`)`);
+  if (!existsSync(path)) throw new ArtifactError(dir, `is not a finished '${stage}' folder (no manifest.json): run \`fieldphone ${maker}\` into it first, or let it finish`);
   const m = readJson<Manifest<C>>(path);
   if (m.stage !== stage) throw new ArtifactError(path, `expected a '${stage}' folder, found '${m.stage}'`);
   if (m.formatVersion !== formatVersion)
