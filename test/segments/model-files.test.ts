@@ -3,9 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fitKMeans, fitPca, loadKMeans, loadPca, saveKMeans, savePca } from '../../src/segments/index.js';
-import { ArtifactError } from '../../src/util/errors.js';
 import { matrix } from '../../src/util/matrix.js';
 import { makeRng } from '../../src/util/rng.js';
+import { expectArtifactError } from '../helpers/errors.js';
 
 let dir: string;
 beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'fp-segments-')); });
@@ -16,15 +16,6 @@ const data = matrix(300, 5, Float32Array.from({ length: 1500 }, () => rng.normal
 const km = fitKMeans(data, { k: 7, seed: 1 });
 const pca = fitPca(data, 3);
 
-/** Expect loading `path` to fail with an ArtifactError that names the file and matches `why`. */
-function expectArtifactError(load: () => unknown, path: string, why: RegExp): void {
-  let err: unknown;
-  try { load(); } catch (e) { err = e; }
-  expect(err).toBeInstanceOf(ArtifactError);
-  expect((err as ArtifactError).file).toBe(path);
-  expect((err as Error).message).toContain(path);
-  expect((err as Error).message).toMatch(why);
-}
 
 describe('k-means and PCA model files', () => {
   it('round-trips a k-means model exactly, leaving no temporary files', () => {

@@ -2,8 +2,8 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArtifactError } from '../../src/util/errors.js';
 import { readTensorFile, writeTensorFile, crc32, type TensorMap } from '../../src/util/tensor-file.js';
+import { expectArtifactError } from '../helpers/errors.js';
 
 let dir: string;
 beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'fp-tensor-file-')); });
@@ -16,15 +16,6 @@ const tensors: TensorMap = {
 };
 const meta = { step: 1200, options: { lr: 2e-4, betas: [0.5, 0.999] }, note: 'rÉsumé ✓' };
 
-/** Expect `load` to fail with an ArtifactError that names `path` and matches `why`. */
-function expectArtifactError(load: () => unknown, path: string, why: RegExp): void {
-  let err: unknown;
-  try { load(); } catch (e) { err = e; }
-  expect(err).toBeInstanceOf(ArtifactError);
-  expect((err as ArtifactError).file).toBe(path);
-  expect((err as Error).message).toContain(path);
-  expect((err as Error).message).toMatch(why);
-}
 
 /** A file with the given header fields (kind/formatVersion/payloadFloats/crc32 filled in unless given) and payload. */
 function craft(name: string, header: Record<string, unknown>, payload: Float32Array): string {
