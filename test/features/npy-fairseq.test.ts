@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readNpy, writeNpy, readFairseqSplit, writeFairseqSplit } from '../../src/features/index.js';
-import { InputFileError } from '../../src/util/errors.js';
 import { matrix, type Matrix } from '../../src/util/matrix.js';
 import { makeRng } from '../../src/util/rng.js';
+import { expectInputError } from '../helpers/errors.js';
 
 let dir: string;
 beforeEach(() => {
@@ -42,17 +42,6 @@ function put(name: string, bytes: Uint8Array): string {
   return p;
 }
 
-function expectInputError(fn: () => unknown, file: string, message: RegExp): void {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(InputFileError);
-  expect((err as InputFileError).file).toBe(file);
-  expect((err as InputFileError).message).toMatch(message);
-}
 
 describe('readNpy on hand-made files', () => {
   it('float32 2-D', () => {

@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync, readdirSync, existsSync, writeFileSync, truncateSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FeatureStoreWriter, FeatureStoreReader } from '../../src/features/index.js';
-import { ArtifactError, FieldphoneError } from '../../src/util/errors.js';
+import { FieldphoneError } from '../../src/util/errors.js';
 import { matrix, type Matrix } from '../../src/util/matrix.js';
 import { makeRng } from '../../src/util/rng.js';
+import { expectArtifactError } from '../helpers/errors.js';
 
 const DIM = 7;
 let dir: string;
@@ -31,17 +32,6 @@ function writeStore(utts: { id: string; m: Matrix }[], maxShardBytes = 600): voi
 
 const shardFiles = () => readdirSync(dir).filter((f) => f.startsWith('shard-')).sort();
 
-function expectArtifactError(fn: () => unknown, file: string, message: RegExp): void {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(ArtifactError);
-  expect((err as ArtifactError).file).toBe(file);
-  expect((err as ArtifactError).message).toMatch(message);
-}
 
 describe('feature store round trip', () => {
   it('reads back every utterance, in order, across several shards', () => {
