@@ -197,7 +197,10 @@ export function validate(trainer: GanTrainer, valid: AudioExample[], lm: NgramLM
   const speechSec = valid.reduce((s, e) => s + e.utterance.keptSec, 0);
   const res: ValidationResult = { weightedPpl: m.weightedPpl, lmPpl: m.lmPpl, vocabUsage: m.vocabUsage, phonesPerSec: hyps.reduce((s, h) => s + h.length, 0) / speechSec };
   if (refs) {
-    const pairs = valid.filter((e) => refs.has(e.id)).map((e) => ({ id: e.id, ref: refs.get(e.id)!.filter((p) => p !== SIL), hyp: hyps[valid.indexOf(e)] }));
+    const pairs = valid.flatMap((e, i) => {
+      const ref = refs.get(e.id);
+      return ref ? [{ id: e.id, ref: ref.filter((p) => p !== SIL), hyp: hyps[i] }] : [];
+    });
     if (pairs.length > 0) res.per = scoreCorpus(pairs).total.errorRate;
   }
   return res;
