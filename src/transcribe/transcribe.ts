@@ -10,14 +10,15 @@ import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { listCorpus } from '../audio/index.js';
 import { initBackend, tf } from '../backend/index.js';
-import { formatTranscriptJson, formatTranscriptText, frameBoundaryTime, toPhoneSegments, type PhoneSegment } from '../decode/index.js';
+import { frameBoundaryTime, toPhoneSegments, type PhoneSegment, type WordSegment } from '../decode/index.js';
 import { accumulateCmvn } from '../features/index.js';
 import { loadModelFolder, type LoadedModel } from '../model/model-folder.js';
 import { normaliseFrames, recordingFrames, segmentFrames } from '../pipeline/recording.js';
 import { utteranceIds } from '../pipeline/utterance-ids.js';
 import { makeExample } from '../train/data.js';
 import { FieldphoneError, UsageError, errorMessage } from '../util/errors.js';
-import { assertNotInput, writeFileAtomic, writeJsonAtomic } from '../util/fsx.js';
+import { assertNotInput } from '../util/fsx.js';
+import { writeTranscriptOutputs, type TranscriptFormat } from './outputs.js';
 import { log } from '../util/log.js';
 import { startProgress } from '../util/progress.js';
 
@@ -26,6 +27,8 @@ export interface RecordingTranscript {
   durationSec: number;
   speechSec: number;
   phones: PhoneSegment[];
+  /** Timed words, when the model folder has a lexicon and word LM (src/lexicon). */
+  words?: WordSegment[];
 }
 
 /** Transcribe one recording (no files written). */
@@ -46,8 +49,6 @@ export async function transcribeRecording(model: LoadedModel, path: string, id =
   return { file: resolve(path), durationSec: rec.durationSec, speechSec: rec.keptSec, phones };
 }
 
-export type TranscriptFormat = 'json' | 'txt';
-export const TRANSCRIPT_FORMATS: TranscriptFormat[] = ['json', 'txt'];
 
 export interface TranscribeBatchOptions {
   modelDir: string;
@@ -93,10 +94,7 @@ export async function transcribeBatch(o: TranscribeBatchOptions): Promise<Transc
     }
     try {
       const t = await transcribeRecording(model, paths[i], ids[i]);
-      o.formats.forEach((f, j) => {
-        if (f === 'json') writeJsonAtomic(outputs[j], formatTranscriptJson(t.file, t.phones, { id: ids[i], durationSec: t.durationSec, speechSec: t.speechSec, model: model.dir }));
-        else writeFileAtomic(outputs[j], formatTranscriptText(t.phones, { dropSilence: true }) + '\n');
-      });
+      writeTranscriptOutputs(t, o.formats, outputs, { id: ids[i], model: model.dir });
       summary.ok++;
       summary.audioHours += t.durationSec / 3600;
     } catch (e) {

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { UsageError } from '../../util/errors.js';
-import { TRANSCRIPT_FORMATS, transcribeBatch, type TranscriptFormat } from '../../transcribe/transcribe.js';
+import { transcribeBatch } from '../../transcribe/transcribe.js';
+import { TRANSCRIPT_FORMATS, type TranscriptFormat } from '../../transcribe/outputs.js';
 import { printJson } from '../options.js';
 
 export function register(program: Command): void {
