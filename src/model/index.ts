@@ -11,7 +11,7 @@ export {
   smoothnessLoss,
   diversityLoss,
   auxClusterLoss,
-  bigramMatchingLoss,
+  ngramMatchingLoss,
   type GradientPenaltyNorm,
 } from './losses.js';
 export { joinSegments, runsOf, type JoinResult } from './join.js';

@@ -103,24 +103,31 @@ export function auxClusterLoss(auxLogits: tf.Tensor3D, targets: tf.Tensor2D, mas
 }
 
 /**
- * Phone-bigram matching (Yeh et al. 2019's output-distribution matching,
- * applied to the joined outputs): cross-entropy −Σ Q(a,b)·log P(a,b) between
- * the text's bigram distribution Q [V,V] (sums to 1) and the outputs' expected
- * bigram distribution P(a,b) = mean over consecutive valid steps of p_t(a)·p_{t+1}(b).
- * Unlike the discriminator, it tells the generator directly which phone pairs
- * the language has, from the first update on. Minimised (up to the constant
- * entropy of Q) when the outputs' pair statistics equal the text's.
+ * Phone n-gram matching (Yeh et al. 2019's empirical output-distribution
+ * matching, applied to the joined outputs): cross-entropy −Σ_z Q(z)·log P(z)
+ * between the text's n-gram distribution Q over a table of n-grams z and the
+ * outputs' expected n-gram distribution P(z) = mean over runs of n valid
+ * consecutive steps of p_t(z_1)·p_{t+1}(z_2)·…. Unlike the discriminator, it
+ * tells the generator directly which phone sequences the language has, from
+ * the first update on. `selectors[k]` is the one-hot [V,N] matrix of the k-th
+ * unit of each n-gram (selection by matMul: gathers have no fast gradient on wasm).
  */
-export function bigramMatchingLoss(probs: tf.Tensor3D, mask: tf.Tensor2D, textBigrams: tf.Tensor2D): tf.Scalar {
+export function ngramMatchingLoss(probs: tf.Tensor3D, mask: tf.Tensor2D, selectors: tf.Tensor2D[], q: tf.Tensor1D): tf.Scalar {
   const [B, T, V] = probs.shape;
-  if (T < 2) return tf.scalar(0);
+  const n = selectors.length;
+  if (T < n) return tf.scalar(0);
   return tf.tidy(() => {
-    const pairMask = tf.mul(tf.slice(mask, [0, 0], [B, T - 1]), tf.slice(mask, [0, 1], [B, T - 1]));
-    const left = tf.reshape(tf.mul(tf.slice(probs, [0, 0, 0], [B, T - 1, V]), tf.expandDims(pairMask, 2)), [B * (T - 1), V]);
-    const right = tf.reshape(tf.slice(probs, [0, 1, 0], [B, T - 1, V]), [B * (T - 1), V]);
-    // Explicit transpose + plain matMul: flagged matMul is much slower on wasm.
-    const counts = tf.matMul(tf.transpose(left), right);
-    const p = tf.div(counts, tf.maximum(tf.sum(pairMask), 1));
-    return tf.neg(tf.sum(tf.mul(textBigrams, tf.log(tf.add(p, 1e-6)))));
+    const L = T - n + 1;
+    let runMask: tf.Tensor2D = tf.slice(mask, [0, 0], [B, L]);
+    for (let k = 1; k < n; k++) runMask = tf.mul(runMask, tf.slice(mask, [0, k], [B, L])) as tf.Tensor2D;
+    let prod: tf.Tensor2D | undefined;
+    for (let k = 0; k < n; k++) {
+      const pk: tf.Tensor2D = tf.reshape(tf.slice(probs, [0, k, 0], [B, L, V]), [B * L, V]);
+      const picked = tf.matMul(pk, selectors[k]) as tf.Tensor2D;
+      prod = prod ? (tf.mul(prod, picked) as tf.Tensor2D) : picked;
+    }
+    const counts = tf.matMul(tf.reshape(runMask, [1, B * L]), prod!);
+    const p = tf.div(tf.reshape(counts, [-1]), tf.maximum(tf.sum(runMask), 1));
+    return tf.neg(tf.sum(tf.mul(q, tf.log(tf.add(p, 1e-6)))));
   }) as tf.Scalar;
 }

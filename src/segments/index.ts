@@ -7,3 +7,4 @@ export { fitPca, applyPca, type PcaModel } from './pca.js';
 export { symmetricEigen, type SymmetricEigen } from './symmetric-eigen.js';
 export { mergeRuns, poolPairs, type Segments } from './pooling.js';
 export { saveKMeans, loadKMeans, savePca, loadPca } from './model-files.js';
+export { changePointSpans, poolChangeSegments, changeSegmentDim, changeCurve, DEFAULT_CHANGE_POINTS, type ChangePointConfig } from './change-points.js';

@@ -22,6 +22,8 @@ export interface GanConfig {
   };
   discriminator: { hidden: number; kernel: number; depth: number; dropout: number };
   loss: {
+    /** Weight of the generator's adversarial term; 0 trains with the matching losses alone (no discriminator). */
+    adversarial: number;
     /** λ: gradient penalty. */
     gradientPenalty: number;
     /** The norm the penalty constrains (fairseq: per phone along time). */
@@ -34,6 +36,8 @@ export interface GanConfig {
     aux: number;
     /** Weight of matching the text's phone-bigram distribution (0 = off; not in wav2vec-U). */
     bigram: number;
+    /** Weight of matching the text's most frequent phone trigrams (0 = off). */
+    trigram: number;
   };
   optim: { lrG: number; lrD: number; beta1: number; beta2: number; eps: number; weightDecayD: number; clip: number };
   batchSize: number;
@@ -52,7 +56,7 @@ export const DEFAULT_GAN_CONFIG: GanConfig = {
   input: { kind: 'frames', stack: 5 },
   generator: { kind: 'conv2', kernel: 5, hidden: 256, kernel2: 3, inputDropout: 0.1, dropout: 0.1, aux: true },
   discriminator: { hidden: 256, kernel: 6, depth: 2, dropout: 0 },
-  loss: { gradientPenalty: 1.5, gradientPenaltyNorm: 'per-phone', smoothness: 0.5, diversity: 4, aux: 0.5, bigram: 0 },
+  loss: { adversarial: 1, gradientPenalty: 1.5, gradientPenaltyNorm: 'per-phone', smoothness: 0.5, diversity: 4, aux: 0.5, bigram: 0, trigram: 0 },
   optim: { lrG: 4e-4, lrD: 5e-4, beta1: 0.5, beta2: 0.98, eps: 1e-6, weightDecayD: 1e-4, clip: 5 },
   batchSize: 64,
   updates: 6000,

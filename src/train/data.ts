@@ -7,7 +7,9 @@
  *    generator step each;
  *  - 'frames': normalised frames stacked `stack` at a time (e.g. 100 Hz MFCC,
  *    stack 5 → 20 Hz steps), which brings the output rate near the phone rate
- *    when k-means runs are too short to be phone-like (MFCC: ~1.4 frames each).
+ *    when k-means runs are too short to be phone-like (MFCC: ~1.4 frames each);
+ *  - 'change': segments cut at the strongest spectral changes, `rate` per
+ *    second of speech, one step each (src/segments/change-points.ts).
  * Either way every step knows the frame span it covers (for timestamps) and
  * the k-means cluster of its middle frame (the auxiliary loss's target).
  */
@@ -15,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openPreparedAudio, type PreparedAudio, type UtteranceInfo } from '../pipeline/prepare-audio.js';
 import type { Matrix } from '../util/matrix.js';
+import { DEFAULT_CHANGE_POINTS, changePointSpans, poolChangeSegments } from '../segments/index.js';
 import { TEXT_FILES, type InventoryFile } from '../pipeline/prepare-text.js';
 import { ArtifactError, UsageError } from '../util/errors.js';
 import { readJson } from '../util/fsx.js';
@@ -22,9 +25,11 @@ import type { Rng } from '../util/rng.js';
 import { shuffleInPlace } from '../util/rng.js';
 
 export interface InputConfig {
-  kind: 'segments' | 'frames';
+  kind: 'segments' | 'frames' | 'change';
   /** Frames per step for kind 'frames'. */
   stack: number;
+  /** Segments per second of speech for kind 'change' (spectral-change segmentation). */
+  rate?: number;
 }
 
 export interface AudioExample {
@@ -81,6 +86,14 @@ export function makeExample(
   }
   const f = rec.frames;
   if (!f) throw new Error('makeExample: frames missing');
+  if (input.kind === 'change') {
+    const cfg = { ...DEFAULT_CHANGE_POINTS, ratePerSec: input.rate ?? DEFAULT_CHANGE_POINTS.ratePerSec };
+    const spans = changePointSpans(f, cfg);
+    const seg = poolChangeSegments(f, spans, cfg.staticDims);
+    const clusters = new Int32Array(seg.rows);
+    for (let i = 0; i < seg.rows; i++) clusters[i] = rec.clusters[(spans[2 * i] + spans[2 * i + 1] - 1) >> 1];
+    return { id: utterance.id, utterance, x: seg.data, steps: seg.rows, spans, clusters };
+  }
   const stack = input.stack;
   const steps = Math.ceil(f.rows / stack);
   const D = f.cols;

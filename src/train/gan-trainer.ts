@@ -12,7 +12,7 @@ import {
   Discriminator,
   Generator,
   auxClusterLoss,
-  bigramMatchingLoss,
+  ngramMatchingLoss,
   diversityLoss,
   discriminatorLoss,
   generatorAdversarialLoss,
@@ -26,6 +26,10 @@ import {
 import { makeRng, type Rng } from '../util/rng.js';
 import type { GanConfig } from './config.js';
 import { lengthGroupedBatches, padAudioBatch, type AudioData, type TextData } from './data.js';
+import { ngramTable, ngramTensors } from './ngram-table.js';
+
+/** Most frequent n-grams matched (all bigrams of ~50 units fit; trigrams beyond this are rare). */
+const NGRAM_TABLE_SIZE = 4000;
 
 export interface StepLosses {
   [name: string]: number;
@@ -50,8 +54,8 @@ export class GanTrainer {
   private readonly optG: tf.AdamOptimizer;
   private readonly optD: tf.AdamOptimizer;
   private readonly batches: number[][];
-  /** The text's phone-bigram distribution [V,V], for the bigram matching term. */
-  private readonly textBigrams: tf.Tensor2D;
+  /** The text's phone n-gram tables (orders 2 and 3) for the matching terms. */
+  private readonly textNgrams: { order: number; weight: number; selectors: tf.Tensor2D[]; q: tf.Tensor1D }[];
 
   constructor(
     cfg: GanConfig,
@@ -79,7 +83,12 @@ export class GanTrainer {
     const o = cfg.optim;
     this.optG = tf.train.adam(o.lrG, o.beta1, o.beta2, o.eps);
     this.optD = tf.train.adam(o.lrD, o.beta1, o.beta2, o.eps);
-    this.textBigrams = bigramDistribution(text);
+    this.textNgrams = [
+      { order: 2, weight: cfg.loss.bigram },
+      { order: 3, weight: cfg.loss.trigram },
+    ]
+      .filter((m) => m.weight > 0)
+      .map((m) => ({ ...m, ...ngramTensors(ngramTable(text.sentences, m.order, NGRAM_TABLE_SIZE), text.units.length) }));
     this.batches = lengthGroupedBatches(
       audio.examples.map((e) => Math.min(e.steps, cfg.maxSteps)),
       cfg.batchSize,
@@ -89,6 +98,8 @@ export class GanTrainer {
 
   /** Whether update u (1-based) trains the discriminator: dSteps of them, then one generator update (1:1 → odd/even). */
   isDiscriminatorUpdate(u: number): boolean {
+    // Without the adversarial term (matching losses only) there is nothing for the discriminator to do.
+    if (this.cfg.loss.adversarial === 0) return false;
     return u % (this.cfg.dSteps + 1) !== 0;
   }
 
@@ -158,9 +169,12 @@ export class GanTrainer {
     const { value, grads } = tf.variableGrads(() => {
       const { out, joined, jMask } = this.fake(x, mask, padded.lengths, rng);
       const probs = tf.softmax(joined, 2) as tf.Tensor3D;
-      const adv = generatorAdversarialLoss(this.D.apply(probs, jMask, true));
-      const terms: tf.Scalar[] = [adv];
-      parts.g_adv = tf.keep(adv.clone());
+      const terms: tf.Scalar[] = [];
+      if (l.adversarial > 0) {
+        const adv = generatorAdversarialLoss(this.D.apply(probs, jMask, true));
+        parts.g_adv = tf.keep(adv.clone());
+        terms.push(l.adversarial === 1 ? adv : tf.mul(l.adversarial, adv));
+      }
       if (l.smoothness > 0) {
         const s = smoothnessLoss(joined, jMask);
         parts.g_smooth = tf.keep(s.clone());
@@ -171,10 +185,10 @@ export class GanTrainer {
         parts.g_diversity = tf.keep(d.clone());
         terms.push(tf.mul(l.diversity, d));
       }
-      if (l.bigram > 0) {
-        const b = bigramMatchingLoss(probs, jMask, this.textBigrams);
-        parts.g_bigram = tf.keep(b.clone());
-        terms.push(tf.mul(l.bigram, b));
+      for (const m of this.textNgrams) {
+        const b = ngramMatchingLoss(probs, jMask, m.selectors, m.q);
+        parts[m.order === 2 ? 'g_bigram' : 'g_trigram'] = tf.keep(b.clone());
+        terms.push(tf.mul(m.weight, b));
       }
       if (l.aux > 0 && out.aux) {
         const a = auxClusterLoss(out.aux, targets, mask);
@@ -235,25 +249,12 @@ export class GanTrainer {
   }
 
   dispose(): void {
-    this.textBigrams.dispose();
+    for (const m of this.textNgrams) tf.dispose([...m.selectors, m.q]);
     this.G.dispose();
     this.D.dispose();
     this.optG.dispose();
     this.optD.dispose();
   }
-}
-
-/** Relative frequencies of consecutive unit pairs in the text sentences. */
-function bigramDistribution(text: TextData): tf.Tensor2D {
-  const V = text.units.length;
-  const counts = new Float32Array(V * V);
-  let n = 0;
-  for (const s of text.sentences)
-    for (let i = 1; i < s.length; i++) {
-      counts[s[i - 1] * V + s[i]]++;
-      n++;
-    }
-  return tf.tensor2d(counts.map((c) => c / Math.max(1, n)), [V, V]);
 }
 
 async function optimizerState(opt: tf.Optimizer): Promise<OptimizerState> {

@@ -240,7 +240,7 @@ function truncateMetrics(path: string, update: number): void {
 
 export function writePlots(outDir: string): void {
   plotMetricsJsonl(join(outDir, RUN_FILES.metrics), join(outDir, RUN_FILES.plots), [
-    { file: 'losses.svg', title: 'Training losses', keys: ['d_adv', 'd_gp', 'g_adv', 'g_smooth', 'g_diversity', 'g_aux', 'g_bigram'] },
+    { file: 'losses.svg', title: 'Training losses', keys: ['d_adv', 'd_gp', 'g_adv', 'g_smooth', 'g_diversity', 'g_aux', 'g_bigram', 'g_trigram'] },
     { file: 'selection.svg', title: 'Unsupervised selection metric (lower is better)', keys: ['weightedPpl', 'lmPpl'], logY: true },
     { file: 'usage.svg', title: 'Vocabulary usage and phones per second', keys: ['vocabUsage', 'phonesPerSec'] },
     { file: 'per.svg', title: 'PER on references (reported only, never used to choose)', keys: ['per'] },

@@ -9,7 +9,7 @@ import {
   Discriminator,
   Generator,
   auxClusterLoss,
-  bigramMatchingLoss,
+  ngramMatchingLoss,
   discriminatorLoss,
   diversityLoss,
   generatorAdversarialLoss,
@@ -21,6 +21,7 @@ import {
 } from '../../src/model/index.js';
 import { makeRng } from '../../src/util/rng.js';
 import { asVariable, compareGradients, scaleWeights, type GradComparison } from './fd.js';
+import { ngramTensors } from '../../src/train/ngram-table.js';
 
 function randomTensor(shape: number[], seed: number, scale = 1): tf.Tensor {
   const rng = makeRng(seed);
@@ -118,16 +119,21 @@ describe('loss gradients match finite differences on wasm', () => {
     expectAgreement(compareGradients(loss, [x], 8));
   });
 
-  it('bigram matching, wrt G weights and the input features', () => {
-    const G = smallG();
-    scaleWeights(G, 3);
-    const x = asVariable(randomTensor([2, 6, 3], 7, 2));
-    const mask = lengthMask([6, 4], 6);
-    const q = tf.reshape(tf.softmax(tf.reshape(randomTensor([V * V], 8), [1, V * V])), [V, V]) as tf.Tensor2D;
-    const loss = () => bigramMatchingLoss(tf.softmax(G.apply(x as unknown as tf.Tensor3D, false).logits) as tf.Tensor3D, mask, q);
-    expectAgreement(compareGradients(loss, G.variables, 5));
-    expectAgreement(compareGradients(loss, [x], 8));
-  });
+  for (const order of [2, 3])
+    it(`n-gram matching (order ${order}), wrt G weights and the input features`, () => {
+      const G = smallG();
+      scaleWeights(G, 3);
+      const x = asVariable(randomTensor([2, 6, 3], 7, 2));
+      const mask = lengthMask([6, 4], 6);
+      // Every n-gram of the V units, with random frequencies.
+      const N = V ** order;
+      const grams = Int32Array.from({ length: N * order }, (_, i) => Math.floor(Math.floor(i / order) / V ** (order - 1 - (i % order))) % V);
+      const q = Float32Array.from(tf.softmax(tf.reshape(randomTensor([N], 8), [1, N])).dataSync());
+      const { selectors, q: qt } = ngramTensors({ order, grams, q }, V);
+      const loss = () => ngramMatchingLoss(tf.softmax(G.apply(x as unknown as tf.Tensor3D, false).logits) as tf.Tensor3D, mask, selectors, qt);
+      expectAgreement(compareGradients(loss, G.variables, 5));
+      expectAgreement(compareGradients(loss, [x], 8));
+    });
 
   // The gradient registrations themselves (tfjs-core ships none): matMul in every transpose combination,
   // including a batch dimension that broadcasts, twice differentiated.

@@ -4,7 +4,7 @@ import { tf, initBackend } from '../../src/backend/index.js';
 import {
   Discriminator,
   auxClusterLoss,
-  bigramMatchingLoss,
+  ngramMatchingLoss,
   discriminatorLoss,
   diversityLoss,
   generatorAdversarialLoss,
@@ -14,6 +14,7 @@ import {
   smoothnessLoss,
 } from '../../src/model/index.js';
 import { makeRng } from '../../src/util/rng.js';
+import { ngramTable, ngramTensors } from '../../src/train/ngram-table.js';
 
 const value = (t: tf.Tensor) => t.dataSync()[0];
 
@@ -30,14 +31,36 @@ describe('loss values', () => {
     expect(value(discriminatorLoss(tf.tensor1d([-2]), tf.tensor1d([1])))).toBeCloseTo(2.126928 + 1.313262, 5);
   });
 
-  it('bigram matching: cross-entropy of the text bigrams against the outputs\' expected bigrams, padding excluded', () => {
+  it('n-gram matching (bigrams): cross-entropy of the text bigrams against the outputs\' expected bigrams, padding excluded', () => {
     // One sequence, 3 valid steps of 2 units, a 4th padded step that must not count.
     // p1 = (1, 0), p2 = (0.5, 0.5), p3 = (0, 1): pairs (1,2) and (2,3) give
     // P = [[0.5, 0.5], [0, 0]] / 2 + [[0, 0.5], [0, 0.5]] / 2 = [[0.25, 0.5], [0, 0.25]].
     const probs = tf.tensor3d([1, 0, 0.5, 0.5, 0, 1, 0.3, 0.7], [1, 4, 2]);
-    const q = tf.tensor2d([0.5, 0.25, 0.125, 0.125], [2, 2]);
+    // The table: bigrams 00, 01, 10, 11 with Q = 0.5, 0.25, 0.125, 0.125.
+    const { selectors, q } = ngramTensors({ order: 2, grams: Int32Array.from([0, 0, 0, 1, 1, 0, 1, 1]), q: Float32Array.from([0.5, 0.25, 0.125, 0.125]) }, 2);
     const expected = -(0.5 * Math.log(0.25 + 1e-6) + 0.25 * Math.log(0.5 + 1e-6) + 0.125 * Math.log(1e-6) + 0.125 * Math.log(0.25 + 1e-6));
-    expect(value(bigramMatchingLoss(probs, lengthMask([3], 4), q))).toBeCloseTo(expected, 4);
+    expect(value(ngramMatchingLoss(probs, lengthMask([3], 4), selectors, q))).toBeCloseTo(expected, 4);
+  });
+
+  it('n-gram matching (trigrams): expected trigram frequencies over runs of 3 valid steps', () => {
+    // Two sequences of 2 units: [a=(1,0), b=(0.5,0.5), c=(0.2,0.8)] and [d=(0,1), e=(1,0), f=(0.5,0.5), padded].
+    // Runs: (a,b,c) from seq 1; (d,e,f) from seq 2 → 2 runs.
+    // P(0,1,1) = (1·0.5·0.8 + 0·1·0.5)/2 = 0.2;  P(1,0,0) = (0·… + 1·1·0.5)/2 = 0.25.
+    const probs = tf.tensor3d([1, 0, 0.5, 0.5, 0.2, 0.8, 0.9, 0.1, 0, 1, 1, 0, 0.5, 0.5, 0.3, 0.7], [2, 4, 2]);
+    const { selectors, q } = ngramTensors({ order: 3, grams: Int32Array.from([0, 1, 1, 1, 0, 0]), q: Float32Array.from([0.6, 0.3]) }, 2);
+    // Seq 1 has 3 valid steps (one run), seq 2 has 3 valid steps (one run); the 4th step of seq 1 is padding.
+    const expected = -(0.6 * Math.log(0.2 + 1e-6) + 0.3 * Math.log(0.25 + 1e-6));
+    expect(value(ngramMatchingLoss(probs, lengthMask([3, 3], 4), selectors, q))).toBeCloseTo(expected, 4);
+  });
+
+  it('n-gram table: most frequent n-grams first, frequencies over all positions', () => {
+    const t = ngramTable([Int32Array.from([0, 1, 0, 1]), Int32Array.from([1, 0])], 2, 2);
+    // bigrams: 01, 10, 01 | 10 → 01 ×2, 10 ×2 of 4
+    expect(Array.from(t.grams)).toEqual([0, 1, 1, 0]);
+    expect(Array.from(t.q)).toEqual([0.5, 0.5]);
+    const t1 = ngramTable([Int32Array.from([2, 2, 2, 1])], 3, 1);
+    expect(Array.from(t1.grams)).toEqual([2, 2, 1]);
+    expect(t1.q[0]).toBeCloseTo(0.5, 6);
   });
 
   it('generator adversarial loss: BCE(s(fake), 0)', () => {

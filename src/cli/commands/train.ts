@@ -7,8 +7,9 @@ import { floatOption, intOption, printJson } from '../options.js';
 export function addGanOptions(cmd: Command): Command {
   const d = DEFAULT_GAN_CONFIG;
   return cmd
-    .addOption(new Option('--input <kind>', 'generator input: stacked frames or k-means segments').choices(['frames', 'segments']).default(d.input.kind))
+    .addOption(new Option('--input <kind>', 'generator input: stacked frames or k-means segments').choices(['frames', 'segments', 'change']).default(d.input.kind))
     .option('--stack <n>', 'frames per generator step (input frames)', intOption, d.input.stack)
+    .option('--rate <n>', 'segments per second of speech (input change)', floatOption, 11)
     .addOption(new Option('--generator <kind>', 'linear = wav2vec-U 1.0; conv2 = two convolutions with GELU').choices(['linear', 'conv2']).default(d.generator.kind))
     .option('--hidden <n>', 'generator hidden width (conv2)', intOption, d.generator.hidden)
     .option('--kernel <n>', 'generator first convolution width', intOption, d.generator.kernel)
@@ -21,6 +22,8 @@ export function addGanOptions(cmd: Command): Command {
     .option('--diversity <w>', 'phone diversity weight η', floatOption, d.loss.diversity)
     .option('--aux-weight <w>', 'auxiliary loss weight δ', floatOption, d.loss.aux)
     .option('--bigram <w>', "weight of matching the text's phone-bigram distribution (0 = off)", floatOption, d.loss.bigram)
+    .option('--adversarial <w>', 'weight of the adversarial term (0 = matching losses only, no discriminator)', floatOption, d.loss.adversarial)
+    .option('--trigram <w>', "weight of matching the text's most frequent phone trigrams (0 = off)", floatOption, d.loss.trigram)
     .option('--batch <n>', 'utterances per batch', intOption, d.batchSize)
     .option('--updates <n>', 'total updates (D and G alternate)', intOption, d.updates)
     .option('--valid-every <n>', 'validate and checkpoint every n updates', intOption, d.validEvery)
@@ -30,12 +33,12 @@ export function addGanOptions(cmd: Command): Command {
 
 export function ganOverrides(o: Record<string, any>): GanConfigOverrides {
   return {
-    input: { kind: o.input, stack: o.stack },
+    input: { kind: o.input, stack: o.stack, ...(o.input === 'change' ? { rate: o.rate } : {}) },
     generator: { kind: o.generator, hidden: o.hidden, kernel: o.kernel, aux: o.aux && o.generator === 'conv2' },
     discriminator: { hidden: o.discHidden },
     maxSteps: o.maxSteps,
     dSteps: o.dSteps,
-    loss: { gradientPenalty: o.gp, gradientPenaltyNorm: o.gpNorm, smoothness: o.smoothness, diversity: o.diversity, aux: o.aux && o.generator === 'conv2' ? o.auxWeight : 0, bigram: o.bigram },
+    loss: { adversarial: o.adversarial, gradientPenalty: o.gp, gradientPenaltyNorm: o.gpNorm, smoothness: o.smoothness, diversity: o.diversity, aux: o.aux && o.generator === 'conv2' ? o.auxWeight : 0, bigram: o.bigram, trigram: o.trigram },
     batchSize: o.batch,
     updates: o.updates,
     validEvery: o.validEvery,
