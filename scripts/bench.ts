@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { FieldphoneError, UsageError, errorMessage } from '../src/util/errors.js';
 import { log } from '../src/util/log.js';
 import { AUDIO_SECTIONS } from './lib/bench-audio.js';
+import { batchSection } from './lib/bench-batch.js';
 import { ganSection } from './lib/bench-gan.js';
 import {
   MemorySampler,
@@ -29,7 +30,7 @@ import {
   type BenchSection,
 } from './lib/bench-harness.js';
 
-const SECTIONS: BenchSection[] = [...AUDIO_SECTIONS, ganSection];
+const SECTIONS: BenchSection[] = [...AUDIO_SECTIONS, ganSection, batchSection];
 
 /** Repository root: this file runs as dist/scripts/bench.js. */
 const REPO = fileURLToPath(new URL('../../', import.meta.url));

@@ -61,7 +61,8 @@ async function walk(dir: string, seen: Set<string>): Promise<string[]> {
       isDir = target.isDirectory();
       isFile = target.isFile();
     }
-    if (isDir) out.push(...(await walk(p, seen)));
+    // Not push(...list): spreading a folder of 130k+ files overflows the stack.
+    if (isDir) for (const f of await walk(p, seen)) out.push(f);
     else if (isFile && AUDIO_EXTENSIONS.includes(extname(ent.name).toLowerCase())) out.push(p);
   }
   return out;

@@ -22,10 +22,10 @@ import {
   insertSilence,
   makePhonemizer,
   phonemizeSentences,
-  readUserLines,
   SIL,
   type PhonemizerSpec,
 } from '../text/index.js';
+import { readTextInputs } from '../text/annotation-input.js';
 import { FieldphoneError, UsageError } from '../util/errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/fsx.js';
 import { log } from '../util/log.js';
@@ -81,6 +81,8 @@ export interface PrepareTextResult {
 
 export async function prepareText(opts: {
   textFiles: string[];
+  /** The tier to read from TextGrid/EAF inputs. */
+  tier?: string;
   outDir: string;
   config: Partial<PrepareTextConfig> & { phonemizer: PhonemizerSpec };
 }): Promise<PrepareTextResult> {
@@ -92,8 +94,7 @@ export async function prepareText(opts: {
     throw new UsageError(`${outDir} exists and is not empty; refusing to write into it (choose a new --out folder)`);
   const t0 = Date.now();
 
-  const lines: string[] = [];
-  for (const f of opts.textFiles) lines.push(...readUserLines(f));
+  const lines = readTextInputs(opts.textFiles, opts.tier);
   const phonemizer = await makePhonemizer(config.phonemizer);
   log.info(`phonemizing ${lines.length} lines with ${phonemizer.description}`);
   const ph = await phonemizeSentences(lines, phonemizer, { progress: true });
@@ -163,7 +164,7 @@ export async function prepareText(opts: {
     stage: PREPARE_TEXT_STAGE,
     formatVersion: PREPARE_TEXT_FORMAT,
     config: { ...config, phonemizerDescription: phonemizer.description },
-    inputs: { textFiles: opts.textFiles.map((f) => resolve(f)) },
+    inputs: { textFiles: opts.textFiles.map((f) => resolve(f)), ...(opts.tier === undefined ? {} : { tier: opts.tier }) },
     outputs: Object.values(TEXT_FILES),
     stats,
   });

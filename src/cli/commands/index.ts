@@ -8,8 +8,11 @@ import { register as demo } from './demo.js';
 import { register as train } from './train.js';
 import { register as transcribe } from './transcribe.js';
 import { register as sweep } from './sweep.js';
+import { register as selfTrain } from './self-train.js';
+import { register as serve } from './serve.js';
+import { register as lexicon } from './lexicon.js';
 
 /** Subcommands in the order `fieldphone --help` lists them (pipeline order). */
 export function registerCommands(program: Command): void {
-  for (const register of [demo, prepareAudio, phonemize, prepareText, train, sweep, transcribe, lm, score]) register(program);
+  for (const register of [demo, prepareAudio, phonemize, prepareText, train, sweep, selfTrain, transcribe, serve, lexicon, lm, score]) register(program);
 }

@@ -12,8 +12,9 @@ export function register(program: Command): void {
       'Normalise and phonemize text in the language of the recordings (it need not be a transcript of them), ' +
         'build the phone inventory, insert <SIL> between words, and train the phone and word n-gram language models.',
     )
-    .argument('<text...>', 'UTF-8 text files, one sentence per line')
-    .requiredOption('-o, --out <dir>', 'output folder (must be new)');
+    .argument('<text...>', 'UTF-8 text files, one sentence per line; or Praat .TextGrid / ELAN .eaf files with --tier')
+    .requiredOption('-o, --out <dir>', 'output folder (must be new)')
+    .option('--tier <name>', 'tier of the .TextGrid/.eaf inputs whose labels are the text (each non-empty label one sentence)');
   addPhonemizerOptions(cmd)
     .option('--min-phone-count <n>', 'drop phones seen fewer times (and their sentences)', intOption, d.minPhoneCount)
     .option('--sil-prob <p>', 'probability of <SIL> between words', floatOption, d.silenceProb)
@@ -24,6 +25,7 @@ export function register(program: Command): void {
     .action(async (text: string[], o) => {
       const res = await prepareText({
         textFiles: text,
+        tier: o.tier,
         outDir: o.out,
         config: {
           phonemizer: phonemizerSpec(o),

@@ -1,0 +1,60 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_SELF_TRAIN } from '../../selftrain/config.js';
+import { selfTrain } from '../../selftrain/run.js';
+import { intOption, printJson } from '../options.js';
+
+function numberList(value: string): number[] {
+  const xs = value.split(',').map((s) => Number(s.trim()));
+  if (xs.length === 0 || xs.some((x) => !Number.isFinite(x))) throw new InvalidArgumentError(`'${value}' is not a comma-separated list of numbers`);
+  return xs;
+}
+
+export function register(program: Command): void {
+  const d = DEFAULT_SELF_TRAIN;
+  program
+    .command('self-train')
+    .summary('self-training: GAN pseudo-labels → HMM-GMM rounds → a stronger model folder')
+    .description(
+      'Transcribe the training audio with a model, train a phone HMM-GMM on that transcription (monophone, then spliced frames + LDA), ' +
+        'relabel the audio with it (phone LM in the search) and repeat. The stage, LM weight and insertion penalty of each round, and ' +
+        'the round kept, are chosen without transcripts: lowest ln(phone-LM perplexity) × PER against the previous labels. ' +
+        'OUT/model is a model folder `transcribe` uses as is. Rerunning skips finished rounds.',
+    )
+    .argument('<model>', 'model folder (from `train` or `sweep`)')
+    .requiredOption('--audio <dir>', 'prepare-audio output of the training recordings')
+    .requiredOption('-o, --out <dir>', 'output folder')
+    .option('--rounds <n>', 'relabel-and-retrain rounds', intOption, d.rounds)
+    .option('--labels <file>', "start from these labels (Kaldi style: utterance-id phone phone …) instead of the model's transcription")
+    .option('--valid-ref <file>', 'reference phones of training utterances (Kaldi style); PER reported, never used to choose')
+    .option('--eval-audio <dir>', 'held-out prepared audio (made with --reuse) decoded after every round')
+    .option('--eval-ref <file>', 'reference phones of --eval-audio; PER reported, never used to choose')
+    .option('--phone-states <n>', 'HMM states per phone (<SIL> has 3)', intOption, d.phoneStates)
+    .option('--gaussians <n>', 'Gaussians per HMM state, at most', intOption, d.mono.maxGaussians)
+    .option('--passes <n>', 're-estimation passes of the monophone stage', intOption, d.mono.passes)
+    .addOption(new Option('--reestimation <kind>', 'forced-alignment (viterbi) or soft (baum-welch) re-estimation').choices(['viterbi', 'baum-welch']).default(d.mono.reestimation))
+    .option('--no-lda', 'monophone stage only (no spliced frames + LDA stage)')
+    .option('--lm-weights <list>', 'phone-LM weights to try when decoding', numberList, d.lmWeights)
+    .option('--penalties <list>', 'phone insertion penalties (log domain) to try', numberList, d.insertionPenalties)
+    .option('--json', 'print the per-round metrics as JSON on stdout')
+    .action(async (model: string, o) => {
+      const train = (t: typeof d.mono) => ({ ...t, maxGaussians: o.gaussians, reestimation: o.reestimation });
+      const res = await selfTrain({
+        modelDir: model,
+        audioDir: o.audio,
+        outDir: o.out,
+        labelsFile: o.labels,
+        validRef: o.validRef,
+        evalAudio: o.evalAudio,
+        evalRef: o.evalRef,
+        config: {
+          rounds: o.rounds,
+          phoneStates: o.phoneStates,
+          mono: { ...train(d.mono), passes: o.passes },
+          lda: o.lda && d.lda ? { ...d.lda, train: train(d.lda.train) } : null,
+          lmWeights: o.lmWeights,
+          insertionPenalties: o.penalties,
+        },
+      });
+      if (o.json) printJson(res);
+    });
+}

@@ -1,0 +1,133 @@
+/**
+ * One self-training round: labels in → HMM-GMM trained on them (monophone,
+ * then spliced frames + LDA) → every training utterance decoded with each
+ * stage and each LM weight / insertion penalty of the grid → the candidate
+ * with the lowest label-free score gives the next labels and the round's model.
+ */
+import { stateLogLiks, transformFrames, type AcousticModel, type DecodeSettings } from '../hmm/acoustic-model.js';
+import { applyTransform, estimateLda, identityTransform, type FeatureTransform } from '../hmm/feature-transform.js';
+import { decodePhoneLoop, type PhoneBigram } from '../hmm/phone-loop.js';
+import type { PhoneTopology } from '../hmm/topology.js';
+import { trainHmm, type LabelledUtterance, type PassStats } from '../hmm/train.js';
+import type { NgramLM } from '../lm/index.js';
+import { FieldphoneError } from '../util/errors.js';
+import { log } from '../util/log.js';
+import type { Matrix } from '../util/matrix.js';
+import { startProgress } from '../util/progress.js';
+import type { SelfTrainConfig } from './config.js';
+import { labelFreeScore, perAgainst, type LabelFreeScore } from './label-free-score.js';
+import type { LabelSet } from './labels.js';
+
+export interface TrainingAudio {
+  /** Every prepared training utterance, with its normalised frames. */
+  utterances: { id: string; frames: Matrix }[];
+  topology: PhoneTopology;
+  lm: NgramLM;
+  bigram: PhoneBigram;
+  /** References for (some of) the utterances: PER is reported, never used to choose. */
+  refs?: Map<string, string[]>;
+}
+
+export interface Candidate extends LabelFreeScore, DecodeSettings {
+  stage: 'mono' | 'lda';
+  /** PER against the references, when given. */
+  per?: number;
+}
+
+export interface RoundOutcome {
+  model: AcousticModel;
+  chosen: Candidate;
+  candidates: Candidate[];
+  labels: LabelSet;
+  stats: {
+    trainedOn: number;
+    notAligned: number;
+    trainSec: number;
+    decodeSec: number;
+    monoLogLikPerFrame: number;
+    ldaLogLikPerFrame?: number;
+  };
+}
+
+export function runRound(round: number, data: TrainingAudio, previous: LabelSet, cfg: SelfTrainConfig): RoundOutcome {
+  const t0 = Date.now();
+  const { topology } = data;
+  const unitIndex = new Map(topology.units.map((u, i) => [u, i]));
+  const labelled: LabelledUtterance[] = [];
+  for (const u of data.utterances) {
+    const l = previous.get(u.id);
+    if (!l || l.units.length === 0) continue;
+    labelled.push({ id: u.id, x: u.frames, labels: Int32Array.from(l.units, (p) => unitIndex.get(p) as number), spans: l.spans });
+  }
+  if (labelled.length === 0) throw new Error(`round ${round}: no training utterance has labels`);
+  const passLog = (stage: string, passes: number) => (p: PassStats) =>
+    log.info(`round ${round} ${stage} pass ${p.pass}/${passes}: ${p.gaussians.toFixed(1)} Gaussians/state, log-likelihood/frame ${p.logLikPerFrame.toFixed(2)}, ${p.aligned} aligned${p.failed ? `, ${p.failed} not` : ''}`);
+
+  const D = data.utterances[0].frames.cols;
+  const mono = trainHmm(topology, identityTransform(D), labelled, cfg.mono, passLog('monophone', cfg.mono.passes));
+  const notAligned = mono.alignments.filter((a) => a === undefined).length;
+  if (notAligned === labelled.length)
+    throw new FieldphoneError('no-alignment', `round ${round}: none of the ${labelled.length} labelled utterances could be aligned to its labels (more HMM states than frames); try --phone-states 1`);
+  const stages: { stage: Candidate['stage']; model: AcousticModel }[] = [{ stage: 'mono', model: mono.model }];
+  let ldaLogLik: number | undefined;
+  if (cfg.lda) {
+    const lda = cfg.lda;
+    const aligned = labelled.map((u, i) => ({ u, a: mono.alignments[i], spans: mono.labelSpans[i] })).filter((v) => v.a !== undefined);
+    const matrix = estimateLda(aligned.map((v) => v.u.x), aligned.map((v) => v.a as Int32Array), topology.numStates, { splice: lda.splice, dim: lda.dim, maxFrames: lda.maxFrames });
+    const transform: FeatureTransform = { inputDim: D, splice: lda.splice, lda: { dim: Math.min(lda.dim, D * (2 * lda.splice + 1)), matrix } };
+    // Flat start of the LDA stage from the monophone alignment's phone spans.
+    const ldaUtts = aligned.map((v) => ({ ...v.u, x: applyTransform(transform, v.u.x), spans: v.spans }));
+    const trained = trainHmm(topology, transform, ldaUtts, lda.train, passLog('LDA', lda.train.passes));
+    stages.push({ stage: 'lda', model: trained.model });
+    ldaLogLik = last(trained.passes)?.logLikPerFrame;
+  }
+  const trainSec = (Date.now() - t0) / 1000;
+
+  const t1 = Date.now();
+  const grid: DecodeSettings[] = [];
+  for (const lmWeight of cfg.lmWeights) for (const insertionPenalty of cfg.insertionPenalties) grid.push({ lmWeight, insertionPenalty });
+  const hyps = stages.map(() => grid.map((): LabelSet => new Map()));
+  const bar = startProgress(`round ${round} decoding`, data.utterances.length);
+  for (const u of data.utterances) {
+    stages.forEach((st, i) => {
+      const em = stateLogLiks(st.model, transformFrames(st.model, u.frames));
+      grid.forEach((g, j) => {
+        const d = decodePhoneLoop(st.model, em, data.bigram, g);
+        hyps[i][j].set(u.id, { units: Array.from(d.units, (k) => topology.units[k]), spans: d.spans });
+      });
+    });
+    bar.tick(1);
+  }
+  bar.stop();
+  const candidates: Candidate[] = [];
+  stages.forEach((st, i) =>
+    grid.forEach((g, j) => {
+      const s = labelFreeScore(hyps[i][j], previous, data.lm, cfg.perFloor);
+      candidates.push({ stage: st.stage, ...g, ...s, ...(data.refs ? { per: perAgainst(hyps[i][j], data.refs) } : {}) });
+    }),
+  );
+  let best = 0;
+  candidates.forEach((c, k) => {
+    if (c.score < candidates[best].score) best = k;
+  });
+  const chosen = candidates[best];
+  const si = Math.floor(best / grid.length), gi = best % grid.length;
+  return {
+    model: stages[si].model,
+    chosen,
+    candidates,
+    labels: hyps[si][gi],
+    stats: {
+      trainedOn: labelled.length,
+      notAligned,
+      trainSec,
+      decodeSec: (Date.now() - t1) / 1000,
+      monoLogLikPerFrame: last(mono.passes)?.logLikPerFrame ?? NaN,
+      ...(ldaLogLik !== undefined ? { ldaLogLikPerFrame: ldaLogLik } : {}),
+    },
+  };
+}
+
+function last<T>(a: T[]): T | undefined {
+  return a[a.length - 1];
+}

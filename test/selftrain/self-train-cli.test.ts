@@ -1,0 +1,122 @@
+/**
+ * `fieldphone self-train` through the built CLI on the shared training
+ * fixture (six speech-like recordings, a GAN model from a few updates):
+ * round folders, metrics, plots and a model folder that `transcribe` uses
+ * as is; resumption; refusals.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { snapshot } from '../helpers/cli.js';
+import { fieldphone, makeTrainFixture, trainArgs, type Run, type TrainFixture } from '../train/fixture.js';
+
+let tmp: string;
+let fx: TrainFixture;
+let gan: string;
+let out: string;
+let first: Run;
+/** Small settings so the test stays quick. */
+const SMALL = ['--rounds', '2', '--gaussians', '2', '--passes', '2', '--lm-weights', '1,4', '--penalties', '0'];
+
+const json = <T>(p: string): T => JSON.parse(readFileSync(p, 'utf8')) as T;
+const kaldi = (p: string) => new Map(readFileSync(p, 'utf8').trim().split('\n').map((l) => [l.split(' ')[0], l.split(' ').slice(1)]));
+
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'fieldphone-selftrain-'));
+  fx = makeTrainFixture(tmp);
+  const t = fieldphone(...trainArgs(fx, join(tmp, 'run'), '--updates', '6'));
+  if (t.status !== 0) throw new Error(`train failed:\n${t.stderr}`);
+  gan = join(tmp, 'run', 'model');
+  out = join(tmp, 'st');
+  first = fieldphone('self-train', gan, '--audio', fx.audioDir, '-o', out, ...SMALL, '--json');
+});
+
+afterAll(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('fieldphone self-train (built CLI)', () => {
+  it('writes the rounds, metrics, plots and a model folder with hmm.bin', () => {
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/round 1 monophone pass 2\/2/);
+    expect(first.stderr).toMatch(/round 2 done in .*: chose (mono|lda), LM weight [14], penalty 0/);
+    for (const r of [0, 1, 2]) expect(existsSync(join(out, `round-${r}`, 'manifest.json'))).toBe(true);
+    for (const r of [1, 2]) {
+      expect(existsSync(join(out, `round-${r}`, 'hmm.bin'))).toBe(true);
+      const tsv = readFileSync(join(out, `round-${r}`, 'candidates.tsv'), 'utf8').trim().split('\n');
+      expect(tsv).toHaveLength(1 + 2 * 2); // header + {mono, lda} × {1, 4} × {0}
+    }
+    const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(metrics.map((m) => m.step)).toEqual([0, 1, 2]);
+    expect(metrics[0].stage).toBe('gan');
+    expect(readdirSync(join(out, 'plots')).sort()).toEqual(['agreement.svg', 'label-free-score.svg', 'lm-perplexity.svg', 'per.svg']);
+    const res = JSON.parse(first.stdout) as { chosenRound: number; modelDir: string };
+    const best = Math.min(...metrics.slice(1).map((m) => m.score));
+    expect(metrics[res.chosenRound].score).toBe(best);
+    const model = join(out, 'model');
+    expect(res.modelDir).toBe(model);
+    const m = json<{ stage: string; config: { acoustic: { kind: string; round: number; lmWeight: number } } }>(join(model, 'manifest.json'));
+    expect(m.stage).toBe('model');
+    expect(m.config.acoustic.kind).toBe('hmm-gmm');
+    expect(m.config.acoustic.round).toBe(res.chosenRound);
+    expect(m.config.acoustic.lmWeight).toBe(metrics[res.chosenRound].lmWeight);
+    for (const f of ['hmm.bin', 'generator.bin', 'units.json', 'lm.phones.arpa', 'self-training/metrics.jsonl']) expect(existsSync(join(model, f)), f).toBe(true);
+  });
+
+  it('transcribe uses the HMM: its phones are the chosen round\'s relabelling of the same recordings', () => {
+    const res = JSON.parse(first.stdout) as { chosenRound: number };
+    const labels = kaldi(join(out, `round-${res.chosenRound}`, 'labels.txt'));
+    const tr = join(tmp, 'tr');
+    const t = fieldphone('transcribe', join(out, 'model'), join(tmp, 'corpus'), '-o', tr);
+    expect(t.status, t.stderr).toBe(0);
+    for (const id of Object.keys(fx.wavs)) {
+      const j = json<{ segments: { phone: string; start: number; end: number; score: number }[] }>(join(tr, `${id}.json`));
+      expect(j.segments.map((s) => s.phone)).toEqual(labels.get(id));
+      for (const s of j.segments) {
+        expect(s.end).toBeGreaterThan(s.start);
+        expect(s.score).toBeLessThanOrEqual(0);
+      }
+    }
+  });
+
+  it('a rerun skips the finished rounds and leaves them as they were; more rounds continue from the last', () => {
+    const rounds = [1, 2].map((r) => snapshot(join(out, `round-${r}`)));
+    const again = fieldphone('self-train', gan, '--audio', fx.audioDir, '-o', out, ...SMALL);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/round 1: already done/);
+    expect(again.stderr).toMatch(/round 2: already done/);
+    expect(again.stderr).not.toMatch(/monophone pass/);
+    [1, 2].forEach((r, i) => expect(snapshot(join(out, `round-${r}`))).toEqual(rounds[i]));
+    const more = fieldphone('self-train', gan, '--audio', fx.audioDir, '-o', out, ...SMALL.slice(2), '--rounds', '3');
+    expect(more.status, more.stderr).toBe(0);
+    expect(more.stderr).toMatch(/round 3 monophone pass 1\/2/);
+    expect(more.stderr).not.toMatch(/round 2 monophone/);
+    expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(4);
+  });
+
+  it('refuses to mix rounds made with other settings', () => {
+    const r = fieldphone('self-train', gan, '--audio', fx.audioDir, '-o', out, ...SMALL, '--gaussians', '4');
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(join(out, 'round-0'));
+    expect(r.stderr).toMatch(/was made with other settings or inputs/);
+  });
+
+  it('--labels: starts from a label file; a unit the model does not know names the file', () => {
+    const units = json<string[]>(join(gan, 'units.json'));
+    const good = join(tmp, 'start.txt');
+    writeFileSync(good, Object.keys(fx.wavs).map((id, i) => `${id} <SIL> ${units[i % 3]} ${units[(i + 1) % 3]} <SIL>`).join('\n') + '\n');
+    const st = join(tmp, 'st-labels');
+    const r = fieldphone('self-train', gan, '--audio', fx.audioDir, '-o', st, ...SMALL.slice(2), '--rounds', '1', '--no-lda', '--labels', good, '--valid-ref', good);
+    expect(r.status, r.stderr).toBe(0);
+    const metrics = readFileSync(join(st, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(metrics[0].stage).toBe('labels');
+    expect(metrics[0].per).toBe(0); // the starting labels are the references here
+    expect(readFileSync(join(st, 'round-1', 'candidates.tsv'), 'utf8').trim().split('\n')).toHaveLength(1 + 2);
+    const bad = join(tmp, 'bad.txt');
+    writeFileSync(bad, 'rec-01 <SIL> ʘ <SIL>\n');
+    const b = fieldphone('self-train', gan, '--audio', fx.audioDir, '-o', join(tmp, 'st-bad'), '--labels', bad);
+    expect(b.status).not.toBe(0);
+    expect(b.stderr).toContain(`${bad}: utterance 'rec-01': 'ʘ' is not one of the model's units`);
+  });
+});
