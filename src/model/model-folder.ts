@@ -14,7 +14,7 @@
 import { copyFileSync, cpSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadKMeans, loadPca, type KMeansModel, type PcaModel } from '../segments/index.js';
-import { PREP_FILES, type PrepareAudioConfig } from '../pipeline/prepare-audio.js';
+import { PREP_FILES, savedConfig, type PrepareAudioConfig } from '../pipeline/prepare-audio.js';
 import { TEXT_FILES } from '../pipeline/prepare-text.js';
 import type { InputConfig } from '../train/data.js';
 import { ArtifactError } from '../util/errors.js';
@@ -71,6 +71,7 @@ export function exportModelFolder(o: ExportModelOptions): string {
   writeTensorFile(join(tmp, MODEL_FILES.generator), 'generator', o.weights, { generator: o.config.generator });
   writeJsonAtomic(join(tmp, MODEL_FILES.units), o.units);
   const prep = readManifest<PrepareAudioConfig>(o.audioPrepDir, 'prepare-audio', 1);
+  prep.config = savedConfig(prep.config);
   writeJsonAtomic(join(tmp, MODEL_FILES.audio), prep.config);
   copyFileSync(join(o.audioPrepDir, PREP_FILES.kmeans), join(tmp, MODEL_FILES.kmeans));
   copyFileSync(join(o.audioPrepDir, PREP_FILES.pca), join(tmp, MODEL_FILES.pca));
@@ -116,7 +117,7 @@ export function loadModelFolder(dir: string): LoadedModel {
   const units = readJson<string[]>(join(dir, MODEL_FILES.units));
   if (!Array.isArray(units) || units.length !== m.config.generator.numPhones)
     throw new ArtifactError(join(dir, MODEL_FILES.units), `lists ${Array.isArray(units) ? units.length : 'no'} units but the generator has ${m.config.generator.numPhones} outputs`);
-  const audio = readJson<PrepareAudioConfig>(join(dir, MODEL_FILES.audio));
+  const audio = savedConfig(readJson<PrepareAudioConfig>(join(dir, MODEL_FILES.audio)));
   const kmeans = loadKMeans(join(dir, MODEL_FILES.kmeans));
   const pca = loadPca(join(dir, MODEL_FILES.pca));
   const genPath = join(dir, MODEL_FILES.generator);

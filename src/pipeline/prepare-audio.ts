@@ -151,6 +151,11 @@ function toStats(s: { count: number; sum: number[]; sumSq: number[] }): CmvnStat
   return { count: s.count, sum: Float64Array.from(s.sum), sumSq: Float64Array.from(s.sumSq) };
 }
 
+/** A configuration read back from disk; folders made before `source` existed hold audio preparations. */
+export function savedConfig(c: PrepareAudioConfig): PrepareAudioConfig {
+  return { ...{ source: 'audio' as const }, ...c };
+}
+
 /**
  * Run (or resume) the stage. `reuse` points at the output of a previous
  * prepare-audio over training audio: its configuration, k-means and PCA are
@@ -167,7 +172,7 @@ export async function prepareAudio(opts: {
   let reused: { km: KMeansModel; pca: PcaModel } | undefined;
   if (opts.reuse) {
     const m = readManifest<PrepareAudioConfig>(opts.reuse, PREPARE_AUDIO_STAGE, PREPARE_AUDIO_FORMAT);
-    config = m.config;
+    config = savedConfig(m.config);
     reused = { km: loadKMeans(join(opts.reuse, PREP_FILES.kmeans)), pca: loadPca(join(opts.reuse, PREP_FILES.pca)) };
   } else {
     config = { ...DEFAULT_PREPARE_AUDIO_CONFIG, ...opts.config };
@@ -180,6 +185,8 @@ export async function prepareAudio(opts: {
   let progress: ProgressFile;
   if (existsSync(progressPath)) {
     progress = readJson<ProgressFile>(progressPath);
+    // Folders made before `source` existed hold audio preparations.
+    progress.config = savedConfig(progress.config);
     if (JSON.stringify(progress.config) !== JSON.stringify(config) || progress.reuse !== (opts.reuse ? resolve(opts.reuse) : undefined))
       throw new UsageError(`${outDir} holds a preparation made with other settings; choose another --out folder or delete it`);
     // A finished folder is left exactly as it is (its manifest too), unless the manifest itself was never written.

@@ -24,6 +24,7 @@ import { startProgress } from '../util/progress.js';
 import { transcriptOutputPath, type TranscriptFormat } from './outputs.js';
 import type { FileResult, FileTask, TranscribeWorkerInit } from './worker.js';
 import { WorkerPool } from './worker-pool.js';
+import type { WordDecoderOptions } from '../lexicon/index.js';
 
 export interface TranscribeBatchOptions {
   modelDir: string;
@@ -34,6 +35,8 @@ export interface TranscribeBatchOptions {
   overwrite?: boolean;
   /** Worker threads (default: one per core); never more than there are recordings to do. */
   workers?: number;
+  /** Word decoding settings (defaults: DEFAULT_WORD_DECODER_OPTIONS). */
+  wordOptions?: Partial<WordDecoderOptions>;
 }
 
 export interface TranscribeSummary {
@@ -110,7 +113,7 @@ export async function transcribeBatch(o: TranscribeBatchOptions): Promise<Transc
     try {
       await runPool(summary, {
         size: summary.workers,
-        init: { modelDir: o.modelDir, backend, formats: o.formats, logLevel: getLogLevel() },
+        init: { modelDir: o.modelDir, backend, formats: o.formats, logLevel: getLogLevel(), wordOptions: o.wordOptions ?? {} },
         paths,
         ids,
         skip,

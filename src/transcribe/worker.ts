@@ -14,6 +14,7 @@ import { setLogLevel, type LogLevel } from '../util/log.js';
 import { writeTranscriptOutputs, type TranscriptFormat } from './outputs.js';
 import { transcribeRecording } from './transcribe.js';
 import { serveTasks } from './worker-pool.js';
+import type { WordDecoderOptions } from '../lexicon/index.js';
 
 export interface TranscribeWorkerInit {
   modelDir: string;
@@ -21,6 +22,8 @@ export interface TranscribeWorkerInit {
   backend: string;
   formats: TranscriptFormat[];
   logLevel: LogLevel;
+  /** Word decoding settings (plain data: it crosses the thread boundary). */
+  wordOptions: Partial<WordDecoderOptions>;
 }
 
 export interface FileTask {
@@ -62,7 +65,7 @@ void serveTasks<FileTask, FileResult>(
   async (t) => {
     outOfMemoryHook(t.path);
     try {
-      const tr = await transcribeRecording(model, t.path, t.id);
+      const tr = await transcribeRecording(model, t.path, t.id, init.wordOptions);
       writeTranscriptOutputs(tr, init.formats, t.outputs, { id: t.id, model: model.dir });
       return { ok: true, durationSec: tr.durationSec };
     } catch (e) {

@@ -70,6 +70,25 @@ describe('transcribeRecording with words', () => {
     }
   });
 
+  it('transcribe passes the word-decoding flags to its workers', async () => {
+    const out = join(tmp, 'cli-words');
+    const opts = { lmWeight: 0, wordScore: 20, unknownWords: false, beamSize: 64 };
+    const r = fieldphone('transcribe', modelDir, join(fx.root, 'corpus'), '-o', out, '--format', 'json', '--workers', '2',
+      '--lm-weight', '0', '--word-score', '20', '--no-unknown-words', '--beam', '64');
+    expect(r.status, r.stderr).toBe(0);
+    for (const [id, wav] of Object.entries(fx.wavs)) {
+      const expected = (await transcribeRecording(model, wav, id, opts)).words!;
+      const got = JSON.parse(readFileSync(join(out, `${id}.json`), 'utf8')).words as { word: string; oov: boolean }[];
+      expect(got.map((w) => w.word)).toEqual(expected.map((w) => w.word));
+      expect(got.every((w) => !w.oov)).toBe(true);
+    }
+    // The defaults decode differently (fewer words without the bonus of 20).
+    const def = join(tmp, 'cli-words-default');
+    expect(fieldphone('transcribe', modelDir, join(fx.root, 'corpus'), '-o', def, '--format', 'json').status).toBe(0);
+    const count = (dir: string) => Object.keys(fx.wavs).reduce((n, id) => n + JSON.parse(readFileSync(join(dir, `${id}.json`), 'utf8')).words.length, 0);
+    expect(count(out)).toBeGreaterThan(count(def));
+  });
+
   it('leaves words out when the model folder has no lexicon', async () => {
     const bare = join(tmp, 'model-without-lexicon');
     cpSync(modelDir, bare, { recursive: true });

@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { transcribeBatch } from '../../transcribe/transcribe.js';
 import { TRANSCRIPT_FORMATS, parseTranscriptFormats } from '../../transcribe/outputs.js';
-import { intOption, printJson } from '../options.js';
+import { floatOption, intOption, printJson } from '../options.js';
+import { DEFAULT_WORD_DECODER_OPTIONS } from '../../lexicon/index.js';
 
 export function register(program: Command): void {
   program
@@ -19,9 +20,19 @@ export function register(program: Command): void {
     .option('--overwrite', 'redo recordings whose outputs exist')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--workers <n>', 'worker threads, each with its own copy of the model (default: one per core, at most one per recording to do)', intOption)
+    .option('--lm-weight <w>', `word decoding: weight of the word LM (natural-log scores; default ${DEFAULT_WORD_DECODER_OPTIONS.lmWeight.toFixed(3)})`, floatOption)
+    .option('--word-score <w>', `word decoding: added per word, > 0 favours more, shorter words (default ${DEFAULT_WORD_DECODER_OPTIONS.wordScore})`, floatOption)
+    .option('--no-unknown-words', 'word decoding: force every stretch into lexicon words (no phone-string stretches)')
+    .option('--beam <n>', `word decoding: paths kept per step (default ${DEFAULT_WORD_DECODER_OPTIONS.beamSize})`, intOption)
     .action(async (model: string, audio: string[], o) => {
       const formats = parseTranscriptFormats(String(o.format));
-      const res = await transcribeBatch({ modelDir: model, inputs: audio, outDir: o.out, formats, overwrite: o.overwrite, workers: o.workers });
+      const wordOptions = {
+        ...(o.lmWeight === undefined ? {} : { lmWeight: o.lmWeight }),
+        ...(o.wordScore === undefined ? {} : { wordScore: o.wordScore }),
+        ...(o.unknownWords === false ? { unknownWords: false } : {}),
+        ...(o.beam === undefined ? {} : { beamSize: o.beam }),
+      };
+      const res = await transcribeBatch({ modelDir: model, inputs: audio, outDir: o.out, formats, overwrite: o.overwrite, workers: o.workers, wordOptions });
       if (o.json) printJson(res);
       // A batch with some bad files succeeds; one where no recording could be transcribed does not.
       if (res.failed.length > 0 && res.ok + res.alreadyDone === 0) process.exitCode = 1;
