@@ -13,9 +13,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { listCorpus } from '../src/audio/index.js';
-import { FieldphoneError, UsageError, errorMessage } from '../src/util/errors.js';
-import { log } from '../src/util/log.js';
-import { MemorySampler, formatReport, machineInfo } from './lib/bench-harness.js';
+import { UsageError } from '../src/util/errors.js';
+import { MemorySampler, formatReport, machineInfo, runBenchScript } from './lib/bench-harness.js';
 import { serverLoad } from './lib/bench-server.js';
 
 /** Repository root: this file runs as dist/scripts/bench-server.js. */
@@ -77,14 +76,4 @@ async function main(): Promise<number> {
   return Object.keys(res.errors).length > 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e) => {
-    log.error(errorMessage(e));
-    const badArgs = e instanceof UsageError || String((e as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
-    if (badArgs) process.stderr.write(USAGE + '\n');
-    process.exitCode = badArgs || e instanceof FieldphoneError ? 2 : 1;
-  },
-);
+runBenchScript(main, USAGE);

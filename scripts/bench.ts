@@ -15,8 +15,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { FieldphoneError, UsageError, errorMessage } from '../src/util/errors.js';
-import { log } from '../src/util/log.js';
+import { UsageError } from '../src/util/errors.js';
 import { AUDIO_SECTIONS } from './lib/bench-audio.js';
 import { batchSection } from './lib/bench-batch.js';
 import { ganSection } from './lib/bench-gan.js';
@@ -24,6 +23,7 @@ import {
   MemorySampler,
   formatReport,
   machineInfo,
+  runBenchScript,
   runSections,
   selectSections,
   type BenchCorpus,
@@ -92,14 +92,4 @@ async function main(): Promise<number> {
   return results.some((r) => r.error) ? 1 : 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e) => {
-    log.error(errorMessage(e));
-    const badArgs = e instanceof UsageError || String((e as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
-    if (badArgs) process.stderr.write(USAGE + '\n');
-    process.exitCode = badArgs || e instanceof FieldphoneError ? 2 : 1;
-  },
-);
+runBenchScript(main, USAGE);

@@ -5,7 +5,7 @@
  * section to the list in scripts/bench.ts; `--only NAME` runs one.
  */
 import { cpus, loadavg } from 'node:os';
-import { UsageError, errorMessage } from '../../src/util/errors.js';
+import { FieldphoneError, UsageError, errorMessage } from '../../src/util/errors.js';
 import { log } from '../../src/util/log.js';
 
 export interface BenchRow {
@@ -179,4 +179,22 @@ export function formatReport(machine: MachineInfo, results: SectionResult[], mem
     lines.push(fmt(row));
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * Run a benchmark script's main: its return value is the exit code; a usage
+ * error prints the usage (exit 2), a fieldphone error exits 2, anything else 1.
+ */
+export function runBenchScript(main: () => Promise<number>, usage: string): void {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      log.error(errorMessage(e));
+      const badArgs = e instanceof UsageError || String((e as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
+      if (badArgs) process.stderr.write(usage + '\n');
+      process.exitCode = badArgs || e instanceof FieldphoneError ? 2 : 1;
+    },
+  );
 }
