@@ -84,16 +84,7 @@ describe('phone-loop decoding with a bigram LM', () => {
         const [a, b] = [dec.spans[2 * i], dec.spans[2 * i + 1]];
         const sub = { rows: b - a, cols: 2, data: x.data.subarray(2 * a, 2 * b) };
         const states = chainStates(m.topology, [dec.units[i]]);
-        const n = states.length;
-        const arcs: HmmArc[] = [];
-        for (let k = 0; k < n; k++) {
-          arcs.push({ from: k, to: k, logProb: m.logSelf[states[k]] });
-          if (k + 1 < n) arcs.push({ from: k, to: k + 1, logProb: m.logExit[states[k]] });
-        }
-        const init = new Float64Array(n).fill(-Infinity), fin = new Float64Array(n).fill(-Infinity);
-        init[0] = 0;
-        fin[n - 1] = m.logExit[states[n - 1]];
-        acoustic += viterbi(compileGraph({ numStates: n, logInit: init, logFinal: fin, arcs }), stateLogLiks(m, sub, states)).logScore;
+        acoustic += viterbi(chainGraph(m, states), stateLogLiks(m, sub, states)).logScore;
       }
       expect(chain.length).toBeLessThanOrEqual(T);
       expect(acoustic + lmScore).toBeCloseTo(dec.logScore, 9);
