@@ -3,9 +3,6 @@
  * reads back to the same entries, IPA splitting for LIFT files other tools
  * wrote, the Kaldi lexicon, and the TSV layout.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseLift, renderKaldiLexicon, renderLift } from '../../src/formats/index.js';
 import { renderLexicon, type LexiconEntry } from '../../src/lexicon/index.js';
@@ -13,16 +10,12 @@ import { parseLexicon } from '../../src/text/index.js';
 import { splitIpa } from '../../src/text/lexicon.js';
 import { InputFileError } from '../../src/util/errors.js';
 import { validateLift } from './xmllint.js';
+import { scratchFolder } from '../helpers/scratch.js';
 
-let dir: string;
-const write = (name: string, text: string) => {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-};
+let write: (name: string, text: string) => string;
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'fp-lexicon-formats-'));
+  ({ write } = scratchFolder('fp-lexicon-formats-'));
 });
 
 const ENTRIES: LexiconEntry[] = [

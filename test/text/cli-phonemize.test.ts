@@ -1,17 +1,13 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { register } from '../../src/cli/commands/phonemize.js';
 import { setLogLevel } from '../../src/util/log.js';
+import { scratchFolder } from '../helpers/scratch.js';
 
 let dir: string;
-const write = (name: string, text: string) => {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-};
+let write: (name: string, text: string) => string;
 
 async function run(...args: string[]): Promise<void> {
   const program = new Command().exitOverride();
@@ -20,7 +16,7 @@ async function run(...args: string[]): Promise<void> {
 }
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'fp-cli-phonemize-'));
+  ({ dir, write } = scratchFolder('fp-cli-phonemize-'));
   setLogLevel('quiet');
 });
 

@@ -1,19 +1,15 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lexiconPhonemizer, parseLexicon, makePhonemizer } from '../../src/text/index.js';
 import { InputFileError, UsageError } from '../../src/util/errors.js';
+import { scratchFolder } from '../helpers/scratch.js';
 
 let dir: string;
-const write = (name: string, text: string) => {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-};
+let write: (name: string, text: string) => string;
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'fp-lexicon-'));
+  ({ dir, write } = scratchFolder('fp-lexicon-'));
 });
 
 describe('lexicon phonemizer', () => {

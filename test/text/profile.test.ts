@@ -1,18 +1,11 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { bootstrapProfile, graphemePhonemizer, graphemeClusters, parseProfile, profilePhonemizer } from '../../src/text/index.js';
+import { scratchFolder } from '../helpers/scratch.js';
 
-let dir: string;
-const write = (name: string, text: string) => {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-};
+let write: (name: string, text: string) => string;
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'fp-profile-'));
+  ({ write } = scratchFolder('fp-profile-'));
 });
 
 const GERMANISH = ['Grapheme\tIPA\tNote', 's\ts\t', 'c\tk\t', 'h\th\t', 'sch\tʃ\tlongest first', 'ch\tx\t', 'a\ta\t', 'e\tə\t', 'ts\tt s\ttwo phones', 'h$\tNULL\tsilent at word end', '^e\tʔ ə\tglottal onset'].join('\n');
