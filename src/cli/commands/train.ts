@@ -1,3 +1,4 @@
+import { DEFAULT_CHANGE_POINTS } from '../../segments/index.js';
 import { Command, Option } from 'commander';
 import { DEFAULT_GAN_CONFIG, type GanConfigOverrides } from '../../train/config.js';
 import { trainGan } from '../../train/run.js';
@@ -9,7 +10,7 @@ export function addGanOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--input <kind>', 'generator input: stacked frames or k-means segments').choices(['frames', 'segments', 'change']).default(d.input.kind))
     .option('--stack <n>', 'frames per generator step (input frames)', intOption, d.input.stack)
-    .option('--rate <n>', 'segments per second of speech (input change)', floatOption, 11)
+    .option('--rate <n>', 'segments per second of speech (input change)', floatOption, DEFAULT_CHANGE_POINTS.ratePerSec)
     .addOption(new Option('--generator <kind>', 'linear = wav2vec-U 1.0; conv2 = two convolutions with GELU').choices(['linear', 'conv2']).default(d.generator.kind))
     .option('--hidden <n>', 'generator hidden width (conv2)', intOption, d.generator.hidden)
     .option('--kernel <n>', 'generator first convolution width', intOption, d.generator.kernel)
