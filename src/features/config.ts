@@ -10,9 +10,11 @@
  * (Kaldi truncates; rounding avoids 399.999… → 399 surprises).
  */
 import { UsageError } from '../util/errors.js';
+import type { OnnxEncoderConfig } from './onnx-encoder.js';
 
 export interface FeatureConfig {
-  kind: 'mfcc' | 'logmel';
+  /** 'onnx': frames of a pretrained encoder (onnx-encoder.ts); its grid is winMs 25 / hopMs 20. */
+  kind: 'mfcc' | 'logmel' | 'onnx';
   sampleRate: number;
   winMs: number;
   hopMs: number;
@@ -25,6 +27,8 @@ export interface FeatureConfig {
   /** N of the delta regression window (frames each side). */
   deltaWindow: number;
   preEmphasis: number;
+  /** The encoder, for kind 'onnx' only. */
+  encoder?: OnnxEncoderConfig;
 }
 
 export const DEFAULT_FEATURE_CONFIG: FeatureConfig = Object.freeze({
@@ -45,7 +49,11 @@ export function resolveFeatureConfig(cfg: Partial<FeatureConfig> = {}): FeatureC
   const bad = (msg: string): never => {
     throw new UsageError(`feature config: ${msg}`);
   };
-  if (c.kind !== 'mfcc' && c.kind !== 'logmel') bad(`kind must be 'mfcc' or 'logmel', got '${String(c.kind)}'`);
+  if (c.kind !== 'mfcc' && c.kind !== 'logmel' && c.kind !== 'onnx') bad(`kind must be 'mfcc', 'logmel' or 'onnx', got '${String(c.kind)}'`);
+  if (c.kind === 'onnx' && !(c.encoder && Number.isInteger(c.encoder.dim) && c.encoder.dim > 0 && typeof c.encoder.path === 'string'))
+    bad("kind 'onnx' needs an encoder (path, sha256, output, dim)");
+  if (c.kind === 'onnx' && c.deltas) bad('deltas are not added to encoder frames (set deltas: false)');
+  if (c.kind !== 'onnx' && c.encoder !== undefined) bad(`an encoder is only used with kind 'onnx', not '${c.kind}'`);
   if (!Number.isInteger(c.sampleRate) || c.sampleRate <= 0) bad(`sampleRate must be a positive integer, got ${c.sampleRate}`);
   if (!(c.winMs > 0) || !(c.hopMs > 0)) bad(`winMs and hopMs must be positive, got ${c.winMs} / ${c.hopMs}`);
   if (windowSamples(c) < 2) bad(`winMs ${c.winMs} gives fewer than 2 samples at ${c.sampleRate} Hz`);
@@ -79,6 +87,6 @@ export function frameCenterTime(i: number, cfg: FeatureConfig): number {
 
 /** Columns of computeFeatures' output for this config. */
 export function featureDim(cfg: FeatureConfig): number {
-  const base = cfg.kind === 'mfcc' ? cfg.numCeps : cfg.numMel;
+  const base = cfg.kind === 'onnx' ? (cfg.encoder?.dim ?? 0) : cfg.kind === 'mfcc' ? cfg.numCeps : cfg.numMel;
   return cfg.deltas ? 3 * base : base;
 }

@@ -8,5 +8,6 @@ export { cmvnUtterance, accumulateCmvn, applyCmvn, type CmvnStats, type CmvnOpti
 export { splice } from './splice.js';
 export { FeatureStoreWriter, FeatureStoreReader, type StoreEntry, STORE_FORMAT, STORE_FORMAT_VERSION, DEFAULT_SHARD_BYTES } from './store.js';
 export { readNpy, writeNpy } from './npy.js';
+export { onnxFeatureConfig, encodeWaveform, sha256File, type OnnxEncoderConfig, type OnnxEncoderOptions } from './onnx-encoder.js';
 export { readFairseqSplit, writeFairseqSplit, type FairseqUtterance } from './fairseq.js';
 export { benchmarkFeatures, type FeatureBenchResult } from './bench.js';

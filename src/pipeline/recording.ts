@@ -5,7 +5,7 @@
  * run merging (+ pair pooling).
  */
 import { loadAudio, removeSilence, type Interval } from '../audio/index.js';
-import { applyCmvn, computeFeatures, splice, type CmvnStats } from '../features/index.js';
+import { applyCmvn, computeFeatures, encodeWaveform, splice, type CmvnStats } from '../features/index.js';
 import { applyPca, assignClusters, mergeRuns, poolPairs, type KMeansModel, type PcaModel, type Segments } from '../segments/index.js';
 import { FieldphoneError } from '../util/errors.js';
 import type { Matrix } from '../util/matrix.js';
@@ -27,7 +27,8 @@ export async function recordingFrames(path: string, config: PrepareAudioConfig):
   const vad = config.vad ? removeSilence(audio) : { samples: audio.samples, kept: [{ start: 0, end: durationSec }] };
   let frames: Matrix;
   try {
-    frames = computeFeatures(vad.samples, config.features);
+    // Pretrained-encoder frames (src/features/onnx-encoder.ts) are computed by ONNX Runtime, asynchronously.
+    frames = config.features.kind === 'onnx' ? await encodeWaveform(vad.samples, config.features) : computeFeatures(vad.samples, config.features);
   } catch (e) {
     if (e instanceof FieldphoneError && !e.file) throw new FieldphoneError(e.code, e.message, path);
     throw e;
