@@ -1,6 +1,7 @@
 /** Settings of `fieldphone self-train` (notes §7, §10: Kaldi's self-training recipe scaled down). */
 import { DEFAULT_HMM_TRAIN, type HmmTrainConfig } from '../hmm/train.js';
 import { UsageError } from '../util/errors.js';
+import { validateNeuralConfig, type NeuralStageConfig } from './neural-stage.js';
 
 export interface LdaStageConfig {
   /** Frames of context on each side before LDA (Kaldi: ±3 for LDA+MLLT). */
@@ -28,6 +29,8 @@ export interface SelfTrainConfig {
   insertionPenalties: number[];
   /** Floor of the PER-against-previous-labels factor (fairseq's min_vt_uer). */
   perFloor: number;
+  /** The CTC network trained on the last round's labels (`--neural`); null = none. */
+  neural: NeuralStageConfig | null;
 }
 
 export const DEFAULT_SELF_TRAIN: SelfTrainConfig = {
@@ -39,6 +42,7 @@ export const DEFAULT_SELF_TRAIN: SelfTrainConfig = {
   lmWeights: [2, 4, 8],
   insertionPenalties: [-4, 0, 4, 8, 12],
   perFloor: 0,
+  neural: null,
 };
 
 export function validateSelfTrainConfig(c: SelfTrainConfig): void {
@@ -60,5 +64,6 @@ export function validateSelfTrainConfig(c: SelfTrainConfig): void {
     posInt('LDA dimension', c.lda.dim);
   }
   if (c.lmWeights.length === 0 || c.lmWeights.some((w) => !(w >= 0 && Number.isFinite(w)))) throw new UsageError(`LM weights must be a list of non-negative numbers, got ${c.lmWeights.join(',')}`);
+  if (c.neural) validateNeuralConfig(c.neural);
   if (c.insertionPenalties.length === 0 || c.insertionPenalties.some((p) => !Number.isFinite(p))) throw new UsageError(`insertion penalties must be a list of numbers, got ${c.insertionPenalties.join(',')}`);
 }

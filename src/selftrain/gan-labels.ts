@@ -7,7 +7,7 @@
 import { tf } from '../backend/index.js';
 import { greedyDecode } from '../decode/index.js';
 import type { LoadedModel } from '../model/model-folder.js';
-import type { PreparedAudio } from '../pipeline/prepare-audio.js';
+import { savedConfig, type PreparedAudio } from '../pipeline/prepare-audio.js';
 import { makeExample } from '../train/data.js';
 import { UsageError } from '../util/errors.js';
 import { startProgress } from '../util/progress.js';
@@ -15,7 +15,8 @@ import type { LabelSet } from './labels.js';
 
 /** The prepared audio must have been made with the model's feature settings, or the generator sees other inputs. */
 export function checkSameFeatures(model: LoadedModel, prepared: PreparedAudio): void {
-  const a = model.audio, b = prepared.config;
+  // Folders prepared before `source` existed hold audio preparations (savedConfig).
+  const a = model.audio, b = savedConfig(prepared.config);
   const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
   if (!same(a.features, b.features) || a.cmvn !== b.cmvn || a.splice !== b.splice || a.source !== b.source)
     throw new UsageError(`${prepared.dir} was prepared with other feature settings than the model ${model.dir} was trained on; prepare it with --reuse on the model's training audio`);

@@ -58,14 +58,14 @@ export function withScores(model: AcousticModel, logLik: Float64Array, d: { unit
 }
 
 /** Timed phones in the original recording (frame spans → seconds → through the VAD's kept intervals). */
-export function toTimedPhones(dec: HmmDecoder, d: DecodedPhones, frames: number, frameToSec: (frame: number) => number, kept: Interval[]): PhoneSegment[] {
+export function toTimedPhones(units: string[], d: DecodedPhones, frames: number, frameToSec: (frame: number) => number, kept: Interval[]): PhoneSegment[] {
   const frameSpans = new Int32Array(2 * frames);
   for (let t = 0; t < frames; t++) {
     frameSpans[2 * t] = t;
     frameSpans[2 * t + 1] = t + 1;
   }
   const times = stepsToTimes(d.spans, frameSpans, frameToSec, kept);
-  return times.map((t, i) => ({ phone: dec.model.topology.units[d.units[i]], start: t.start, end: t.end, score: d.scores[i] }));
+  return times.map((t, i) => ({ phone: units[d.units[i]], start: t.start, end: t.end, score: d.scores[i] }));
 }
 
 const cache = new WeakMap<LoadedModel, HmmDecoder | null>();
@@ -89,5 +89,5 @@ export function hmmDecoderFor(model: LoadedModel): HmmDecoder | undefined {
 
 /** What transcribeRecording calls: normalised frames of one recording → timed phones. */
 export function hmmTranscribe(dec: HmmDecoder, frames: Matrix, frameToSec: (frame: number) => number, kept: Interval[]): PhoneSegment[] {
-  return toTimedPhones(dec, decodeFrames(dec, frames), frames.rows, frameToSec, kept);
+  return toTimedPhones(dec.model.topology.units, decodeFrames(dec, frames), frames.rows, frameToSec, kept);
 }

@@ -7,7 +7,10 @@
  *                    (its relabelling of the training audio), candidates.tsv
  *                    (every stage × LM weight × penalty with its scores), manifest.json
  *   OUT/metrics.jsonl, OUT/plots/*.svg   one record per round (step = round)
- *   OUT/model/       the model folder of the round with the lowest label-free score
+ *   OUT/neural/      with --neural: a CTC network trained on the last round's
+ *                    labels (neural-stage.ts); metrics.jsonl gets it as step rounds + 1
+ *   OUT/model/       the model folder of the round (or the neural stage) with the
+ *                    lowest label-free score
  *   OUT/manifest.json
  *
  * Each round's folder is written under a temporary name and renamed when
@@ -35,12 +38,15 @@ import { log } from '../util/log.js';
 import { readManifest, writeManifest } from '../util/manifest.js';
 import { formatDuration, startProgress } from '../util/progress.js';
 import { DEFAULT_SELF_TRAIN, validateSelfTrainConfig, type SelfTrainConfig } from './config.js';
-import { exportSelfTrainedModel } from './export-model.js';
+import { CTC_FILE, ctcDecodeFrames } from './ctc-decoder.js';
+import { exportSelfTrainedModel, type AcousticInfo } from './export-model.js';
 import { checkSameFeatures, ganLabels } from './gan-labels.js';
 import { HMM_FILE, decodeFrames, makeHmmDecoder } from './hmm-decoder.js';
 import { labelsPerplexity, perAgainst } from './label-free-score.js';
 import { readLabelsDir, readLabelsFile, writeLabels, type LabelSet } from './labels.js';
-import { runRound, type Candidate, type TrainingAudio } from './round.js';
+import { NEURAL_DIR, neuralKey, neuralStageIn, readNeuralDir, type NeuralStats } from './neural-stage.js';
+import { runRound, type TrainingAudio } from './round.js';
+import { tsvTable } from './tsv.js';
 
 export const ROUND_STAGE = 'self-train-round';
 export const SELF_TRAIN_STAGE = 'self-train';
@@ -62,14 +68,19 @@ export interface SelfTrainOptions {
 
 export interface RoundMetrics {
   step: number;
+  /** The round; rounds + 1 for the neural stage. */
   round: number;
-  /** 'gan' | 'labels' for round 0, else the chosen stage. */
+  /** 'gan' | 'labels' for round 0, 'ctc' for the neural stage, else the chosen HMM stage. */
   stage: string;
   lmPpl: number;
   perVsPrevious?: number;
   score?: number;
   lmWeight?: number;
   insertionPenalty?: number;
+  /** Neural stage: the blank penalty chosen, the epochs run and the one kept. */
+  blankPenalty?: number;
+  epochs?: number;
+  bestEpoch?: number;
   /** PER of the round's labels against --valid-ref. */
   per?: number;
   /** PER on --eval-audio against --eval-ref. */
@@ -85,7 +96,9 @@ export interface RoundMetrics {
 export interface SelfTrainResult {
   outDir: string;
   modelDir: string;
+  /** The kept round (rounds + 1 when the neural stage is kept), and which kind of acoustic model it has. */
   chosenRound: number;
+  chosenKind: AcousticInfo['kind'];
   rounds: RoundMetrics[];
 }
 
@@ -94,7 +107,7 @@ interface RoundKey {
   model: string;
   audio: string;
   start: { source: 'gan' } | { source: 'labels'; file: string; sha256: string };
-  config: Omit<SelfTrainConfig, 'rounds'>;
+  config: Omit<SelfTrainConfig, 'rounds' | 'neural'>;
 }
 
 interface RoundManifestStats {
@@ -115,7 +128,8 @@ export async function selfTrain(o: SelfTrainOptions): Promise<SelfTrainResult> {
   const lm = readArpa(join(gan.dir, MODEL_FILES.phoneLm));
   const topology = makeTopology(gan.units, cfg.silenceStates, cfg.phoneStates);
   const refs = o.validRef ? readTranscriptFile(o.validRef) : undefined;
-  const { rounds: _rounds, ...rest } = cfg;
+  // The neural stage comes after the rounds: its settings do not change them.
+  const { rounds: _rounds, neural: _neural, ...rest } = cfg;
   const key: RoundKey = {
     model: resolve(o.modelDir),
     audio: resolve(o.audioDir),
@@ -124,7 +138,7 @@ export async function selfTrain(o: SelfTrainOptions): Promise<SelfTrainResult> {
   };
   mkdirSync(outDir, { recursive: true });
   // Temporary folders of interrupted runs (round-N.tmp-PID, model.tmp-PID) are never reused.
-  for (const f of readdirSync(outDir)) if (/^(round-\d+|model)\.tmp-\d+$/.test(f)) rmSync(join(outDir, f), { recursive: true, force: true });
+  for (const f of readdirSync(outDir)) if (/^(round-\d+|model|neural)\.tmp-\d+$/.test(f)) rmSync(join(outDir, f), { recursive: true, force: true });
 
   const data: TrainingAudio = { utterances: loadFrames(prepared), topology, lm, bigram: phoneBigram(lm, gan.units), refs };
   const phonesPer = (l: LabelSet) => [...l.values()].reduce((n, x) => n + x.units.length, 0) / Math.max(1, l.size);
@@ -174,7 +188,7 @@ export async function selfTrain(o: SelfTrainOptions): Promise<SelfTrainResult> {
     writeRound(outDir, r, key, { metrics, decode, ...res.stats }, (dir) => {
       writeAcousticModel(join(dir, HMM_FILE), res.model, decode, { round: r, stage: c.stage });
       writeLabels(dir, res.labels);
-      writeFileAtomic(join(dir, 'candidates.tsv'), candidatesTsv(res.candidates));
+      writeFileAtomic(join(dir, 'candidates.tsv'), tsvTable(['stage', 'lmWeight', 'insertionPenalty', 'lmPpl', 'perVsPrevious', 'score', 'per'], res.candidates));
     });
     labels = res.labels;
     log.info(
@@ -184,15 +198,21 @@ export async function selfTrain(o: SelfTrainOptions): Promise<SelfTrainResult> {
     );
   }
 
-  const rounds = report(outDir, cfg.rounds, gan, o, refs);
+  const neural = cfg.neural ? await neuralStageIn(outDir, neuralKey(key, cfg.neural, cfg.rounds, roundDir(outDir, cfg.rounds)), data, labels, cfg.perFloor) : undefined;
+
+  const rounds = report(outDir, cfg.rounds, gan, o, refs, neural);
   let chosen = rounds[1];
   for (const m of rounds.slice(1)) if ((m.score as number) < (chosen.score as number)) chosen = m;
+  const acoustic: AcousticInfo =
+    chosen.stage === 'ctc'
+      ? { kind: 'ctc', file: CTC_FILE, trainedOnRound: cfg.rounds, blankPenalty: chosen.blankPenalty as number, bestEpoch: chosen.bestEpoch as number }
+      : { kind: 'hmm-gmm', file: HMM_FILE, round: chosen.round, stage: chosen.stage, lmWeight: chosen.lmWeight as number, insertionPenalty: chosen.insertionPenalty as number };
   const modelDir = exportSelfTrainedModel({
     ganModelDir: gan.dir,
-    roundDir: roundDir(outDir, chosen.round),
+    sourceDir: chosen.stage === 'ctc' ? join(outDir, NEURAL_DIR) : roundDir(outDir, chosen.round),
     runDir: outDir,
     outDir: join(outDir, 'model'),
-    acoustic: { round: chosen.round, stage: chosen.stage, lmWeight: chosen.lmWeight as number, insertionPenalty: chosen.insertionPenalty as number },
+    acoustic,
     stats: { ...chosen },
   });
   writeManifest(outDir, {
@@ -200,11 +220,12 @@ export async function selfTrain(o: SelfTrainOptions): Promise<SelfTrainResult> {
     formatVersion: FORMAT,
     config: cfg,
     inputs: { model: key.model, audio: key.audio, labels: o.labelsFile ? resolve(o.labelsFile) : undefined, validRef: o.validRef, evalAudio: o.evalAudio, evalRef: o.evalRef },
-    outputs: ['model', 'metrics.jsonl', 'plots', ...rounds.map((m) => `round-${m.round}`)],
-    stats: { chosenRound: chosen.round, rounds },
+    outputs: ['model', 'metrics.jsonl', 'plots', ...rounds.map((m) => (m.stage === 'ctc' ? NEURAL_DIR : `round-${m.round}`))],
+    stats: { chosenRound: chosen.round, chosenKind: acoustic.kind, rounds },
   });
-  log.info(`chose round ${chosen.round} (lowest label-free score ${(chosen.score as number).toFixed(3)}); model folder: ${modelDir}`);
-  return { outDir, modelDir, chosenRound: chosen.round, rounds };
+  const what = chosen.stage === 'ctc' ? `the neural stage (CTC network on round ${cfg.rounds}'s labels)` : `round ${chosen.round}`;
+  log.info(`chose ${what} (lowest label-free score ${(chosen.score as number).toFixed(3)}); model folder: ${modelDir}`);
+  return { outDir, modelDir, chosenRound: chosen.round, chosenKind: acoustic.kind, rounds };
 }
 
 export function roundDir(outDir: string, r: number): string {
@@ -251,21 +272,16 @@ function loadFrames(prepared: PreparedAudio): TrainingAudio['utterances'] {
   return out;
 }
 
-function candidatesTsv(cs: Candidate[]): string {
-  const cols = ['stage', 'lmWeight', 'insertionPenalty', 'lmPpl', 'perVsPrevious', 'score', 'per'] as const;
-  const fmt = (v: unknown) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(4)) : v === undefined ? '' : String(v));
-  return [cols.join('\t'), ...cs.map((c) => cols.map((k) => fmt(c[k])).join('\t'))].join('\n') + '\n';
-}
-
 /**
  * metrics.jsonl and plots from the round folders, with PER against the
  * references (training labels, held-out decoding) recomputed now.
  */
-function report(outDir: string, rounds: number, gan: LoadedModel, o: SelfTrainOptions, refs?: Map<string, string[]>): RoundMetrics[] {
+function report(outDir: string, rounds: number, gan: LoadedModel, o: SelfTrainOptions, refs?: Map<string, string[]>, neural?: { dir: string; stats: NeuralStats }): RoundMetrics[] {
   const evalSet = o.evalAudio ? { prepared: openPreparedAudio(o.evalAudio), refs: readTranscriptFile(o.evalRef as string) } : undefined;
   if (evalSet) checkSameFeatures(gan, evalSet.prepared);
   const evalFrames = evalSet ? loadFrames(evalSet.prepared) : [];
   const out: RoundMetrics[] = [];
+  const pct = (v?: number) => (v === undefined || Number.isNaN(v) ? '' : `${(100 * v).toFixed(1)} %`);
   for (let r = 0; r <= rounds; r++) {
     const dir = roundDir(outDir, r);
     const m = readManifest<unknown>(dir, ROUND_STAGE, FORMAT).stats as unknown as RoundManifestStats;
@@ -281,8 +297,22 @@ function report(outDir: string, rounds: number, gan: LoadedModel, o: SelfTrainOp
       }
       if (hyps) metrics.evalPer = perAgainst(hyps, evalSet.refs);
     }
-    const pct = (v?: number) => (v === undefined || Number.isNaN(v) ? '' : `${(100 * v).toFixed(1)} %`);
     if (refs || evalSet) log.info(`round ${r}: PER ${[refs ? `training labels ${pct(metrics.per)}` : '', evalSet ? `held-out ${pct(metrics.evalPer)}` : ''].filter(Boolean).join(', ')} (references; not used to choose)`);
+    out.push(metrics);
+  }
+  if (neural) {
+    const s = neural.stats;
+    const { decoder, labels } = readNeuralDir(neural.dir, gan.units);
+    const metrics: RoundMetrics = {
+      step: rounds + 1,
+      round: rounds + 1,
+      stage: 'ctc',
+      ...pick(s, ['lmPpl', 'perVsPrevious', 'score', 'blankPenalty', 'epochs', 'bestEpoch', 'phonesPerUtterance', 'trainSec', 'decodeSec', 'seconds', 'cpuSec']),
+    };
+    if (refs) metrics.per = perAgainst(labels, refs);
+    if (evalSet) metrics.evalPer = perAgainst(new Map(evalFrames.map((u) => [u.id, { units: Array.from(ctcDecodeFrames(decoder, u.frames).units, (k) => gan.units[k]) }])), evalSet.refs);
+    decoder.net.dispose();
+    if (refs || evalSet) log.info(`neural stage: PER ${[refs ? `training labels ${pct(metrics.per)}` : '', evalSet ? `held-out ${pct(metrics.evalPer)}` : ''].filter(Boolean).join(', ')} (references; not used to choose)`);
     out.push(metrics);
   }
   const jsonl = join(outDir, 'metrics.jsonl');
@@ -294,4 +324,8 @@ function report(outDir: string, rounds: number, gan: LoadedModel, o: SelfTrainOp
     { file: 'lm-perplexity.svg', title: 'phone-LM perplexity of the labels', keys: ['lmPpl'] },
   ]);
   return out;
+}
+
+function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;
 }

@@ -257,13 +257,13 @@ export class GanTrainer {
   }
 }
 
-async function optimizerState(opt: tf.Optimizer): Promise<OptimizerState> {
+export async function optimizerState(opt: tf.Optimizer): Promise<OptimizerState> {
   const out: OptimizerState = {};
   for (const w of await opt.getWeights()) out[w.name] = { shape: [...w.tensor.shape], data: Float32Array.from(w.tensor.dataSync() as Float32Array) };
   return out;
 }
 
-async function setOptimizerState(opt: tf.Optimizer, s: OptimizerState): Promise<void> {
+export async function setOptimizerState(opt: tf.Optimizer, s: OptimizerState): Promise<void> {
   // Adam's moment names refer to the variables' names; restoring needs the same model construction order.
   await opt.setWeights(Object.entries(s).map(([name, w]) => ({ name, tensor: tf.tensor(w.data, w.shape) })));
   if (opt instanceof tf.AdamOptimizer) restoreAdamBetaPowers(opt);

@@ -14,6 +14,7 @@ import { modelWordDecoder, toWordSegments, type WordDecoderOptions } from '../le
 import type { LoadedModel } from '../model/model-folder.js';
 import { normaliseFrames, recordingFrames, segmentFrames } from '../pipeline/recording.js';
 import { makeExample } from '../train/data.js';
+import { ctcDecoderFor, ctcTranscribe } from '../selftrain/ctc-decoder.js';
 import { hmmDecoderFor, hmmTranscribe } from '../selftrain/hmm-decoder.js';
 import { UsageError } from '../util/errors.js';
 
@@ -39,7 +40,10 @@ export async function transcribeRecording(
   const rec = await recordingFrames(path, cfg);
   // Per-speaker statistics need the speaker's other recordings; one file at a time, its own statistics are the best estimate.
   const x = normaliseFrames(rec.frames, cfg, cfg.cmvn === 'none' ? undefined : accumulateCmvn(undefined, rec.frames));
-  // A self-trained model folder (hmm.bin, src/selftrain) decodes with its HMM-GMM and phone LM instead of the generator.
+  // A self-trained model folder decodes with its acoustic model instead of the generator (src/selftrain):
+  // the neural stage's network (ctc.bin, greedy CTC) or the HMM-GMM with the phone LM (hmm.bin).
+  const ctc = ctcDecoderFor(model);
+  if (ctc) return { file: resolve(path), durationSec: rec.durationSec, speechSec: rec.keptSec, phones: ctcTranscribe(ctc, x, frameBoundaryTime(cfg.features), rec.kept) };
   const hmm = hmmDecoderFor(model);
   if (hmm) return { file: resolve(path), durationSec: rec.durationSec, speechSec: rec.keptSec, phones: hmmTranscribe(hmm, x, frameBoundaryTime(cfg.features), rec.kept) };
   const { seg, clusters } = segmentFrames(x, model.kmeans, model.pca, cfg);

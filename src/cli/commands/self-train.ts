@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_SELF_TRAIN } from '../../selftrain/config.js';
+import { DEFAULT_NEURAL } from '../../selftrain/neural-stage.js';
 import { selfTrain } from '../../selftrain/run.js';
 import { intOption, printJson } from '../options.js';
 
@@ -11,6 +12,7 @@ function numberList(value: string): number[] {
 
 export function register(program: Command): void {
   const d = DEFAULT_SELF_TRAIN;
+  const n = DEFAULT_NEURAL;
   program
     .command('self-train')
     .summary('self-training: GAN pseudo-labels → HMM-GMM rounds → a stronger model folder')
@@ -18,7 +20,8 @@ export function register(program: Command): void {
       'Transcribe the training audio with a model, train a phone HMM-GMM on that transcription (monophone, then spliced frames + LDA), ' +
         'relabel the audio with it (phone LM in the search) and repeat. The stage, LM weight and insertion penalty of each round, and ' +
         'the round kept, are chosen without transcripts: lowest ln(phone-LM perplexity) × PER against the previous labels. ' +
-        'OUT/model is a model folder `transcribe` uses as is. Rerunning skips finished rounds.',
+        'With --neural, a CTC network (convolutions over the frames) is then trained on the last round\'s labels and kept when its ' +
+        'label-free score is lower. OUT/model is a model folder `transcribe` uses as is. Rerunning skips finished rounds.',
     )
     .argument('<model>', 'model folder (from `train` or `sweep`)')
     .requiredOption('--audio <dir>', 'prepare-audio output of the training recordings')
@@ -35,6 +38,13 @@ export function register(program: Command): void {
     .option('--no-lda', 'monophone stage only (no spliced frames + LDA stage)')
     .option('--lm-weights <list>', 'phone-LM weights to try when decoding', numberList, d.lmWeights)
     .option('--penalties <list>', 'phone insertion penalties (log domain) to try', numberList, d.insertionPenalties)
+    .option('--neural', "after the last round, train a CTC network on its labels; kept when its label-free score beats the best round's")
+    .option('--neural-epochs <n>', 'neural stage: at most this many epochs (early stopping on held-out pseudo-labels)', intOption, n.train.maxEpochs)
+    .option('--neural-hidden <n>', 'neural stage: units per hidden layer', intOption, n.train.net.hidden)
+    .option('--neural-layers <n>', 'neural stage: convolution layers', intOption, n.train.net.layers)
+    .option('--neural-stride <n>', 'neural stage: frames stacked into one output step', intOption, n.train.net.stride)
+    .option('--neural-context <n>', 'neural stage: steps of context on each side of the first layer', intOption, n.train.net.context)
+    .option('--blank-penalties <list>', 'neural stage: penalties on the CTC blank to try when decoding', numberList, n.blankPenalties)
     .option('--json', 'print the per-round metrics as JSON on stdout')
     .action(async (model: string, o) => {
       const train = (t: typeof d.mono) => ({ ...t, maxGaussians: o.gaussians, reestimation: o.reestimation });
@@ -53,6 +63,12 @@ export function register(program: Command): void {
           lda: o.lda && d.lda ? { ...d.lda, train: train(d.lda.train) } : null,
           lmWeights: o.lmWeights,
           insertionPenalties: o.penalties,
+          neural: o.neural
+            ? {
+                train: { ...n.train, maxEpochs: o.neuralEpochs, net: { ...n.train.net, hidden: o.neuralHidden, layers: o.neuralLayers, stride: o.neuralStride, context: o.neuralContext } },
+                blankPenalties: o.blankPenalties,
+              }
+            : null,
         },
       });
       if (o.json) printJson(res);
