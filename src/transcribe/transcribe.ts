@@ -36,7 +36,7 @@ export async function transcribeRecording(
 ): Promise<RecordingTranscript> {
   const cfg = model.audio;
   if (cfg.source === 'fairseq')
-    throw new UsageError(`${model.dir} was trained on features extracted outside fieldphone (fairseq .npy); transcribing audio needs the same feature extractor, which fieldphone does not run yet`);
+    throw new UsageError(`${model.dir} was trained on features extracted outside fieldphone (fairseq .npy); fieldphone cannot run that extractor on new audio. Export the encoder to ONNX and prepare the audio with --features onnx (docs/encoders.md) to train a model that can transcribe`);
   const rec = await recordingFrames(path, cfg);
   // Per-speaker statistics need the speaker's other recordings; one file at a time, its own statistics are the best estimate.
   const x = normaliseFrames(rec.frames, cfg, cfg.cmvn === 'none' ? undefined : accumulateCmvn(undefined, rec.frames));
