@@ -11,10 +11,11 @@
  */
 import { UsageError } from '../util/errors.js';
 import type { OnnxEncoderConfig } from './onnx-encoder.js';
+import type { SslEncoderRef } from '../pretrain/model-folder.js';
 
 export interface FeatureConfig {
   /** 'onnx': frames of a pretrained encoder (onnx-encoder.ts); its grid is winMs 25 / hopMs 20. */
-  kind: 'mfcc' | 'logmel' | 'onnx';
+  kind: 'mfcc' | 'logmel' | 'onnx' | 'ssl';
   sampleRate: number;
   winMs: number;
   hopMs: number;
@@ -29,6 +30,8 @@ export interface FeatureConfig {
   preEmphasis: number;
   /** The encoder, for kind 'onnx' only. */
   encoder?: OnnxEncoderConfig;
+  /** 'ssl': a hidden state of an encoder made by `fieldphone pretrain` (src/pretrain/model-folder.ts). */
+  ssl?: SslEncoderRef;
 }
 
 export const DEFAULT_FEATURE_CONFIG: FeatureConfig = Object.freeze({
@@ -49,7 +52,11 @@ export function resolveFeatureConfig(cfg: Partial<FeatureConfig> = {}): FeatureC
   const bad = (msg: string): never => {
     throw new UsageError(`feature config: ${msg}`);
   };
-  if (c.kind !== 'mfcc' && c.kind !== 'logmel' && c.kind !== 'onnx') bad(`kind must be 'mfcc', 'logmel' or 'onnx', got '${String(c.kind)}'`);
+  if (c.kind !== 'mfcc' && c.kind !== 'logmel' && c.kind !== 'onnx' && c.kind !== 'ssl') bad(`kind must be 'mfcc', 'logmel', 'onnx' or 'ssl', got '${String(c.kind)}'`);
+  if (c.kind === 'ssl' && !(c.ssl && Number.isInteger(c.ssl.dim) && c.ssl.dim > 0 && Number.isInteger(c.ssl.layer) && typeof c.ssl.path === 'string'))
+    bad("kind 'ssl' needs an encoder folder (path, sha256, layer, dim)");
+  if (c.kind === 'ssl' && c.deltas) bad('deltas are not added to encoder frames (set deltas: false)');
+  if (c.kind !== 'ssl' && c.ssl !== undefined) bad(`a pretrained encoder folder is only used with kind 'ssl', not '${c.kind}'`);
   if (c.kind === 'onnx' && !(c.encoder && Number.isInteger(c.encoder.dim) && c.encoder.dim > 0 && typeof c.encoder.path === 'string'))
     bad("kind 'onnx' needs an encoder (path, sha256, output, dim)");
   if (c.kind === 'onnx' && c.deltas) bad('deltas are not added to encoder frames (set deltas: false)');
@@ -87,6 +94,6 @@ export function frameCenterTime(i: number, cfg: FeatureConfig): number {
 
 /** Columns of computeFeatures' output for this config. */
 export function featureDim(cfg: FeatureConfig): number {
-  const base = cfg.kind === 'onnx' ? (cfg.encoder?.dim ?? 0) : cfg.kind === 'mfcc' ? cfg.numCeps : cfg.numMel;
+  const base = cfg.kind === 'ssl' ? (cfg.ssl?.dim ?? 0) : cfg.kind === 'onnx' ? (cfg.encoder?.dim ?? 0) : cfg.kind === 'mfcc' ? cfg.numCeps : cfg.numMel;
   return cfg.deltas ? 3 * base : base;
 }

@@ -10,6 +10,7 @@ import { applyPca, assignClusters, mergeRuns, poolPairs, type KMeansModel, type 
 import { FieldphoneError } from '../util/errors.js';
 import type { Matrix } from '../util/matrix.js';
 import type { PrepareAudioConfig } from './prepare-audio.js';
+import { sslFrames } from '../pretrain/model-folder.js';
 
 export interface RecordingFrames {
   /** Raw (un-normalised) frames of the voiced audio. */
@@ -28,7 +29,7 @@ export async function recordingFrames(path: string, config: PrepareAudioConfig):
   let frames: Matrix;
   try {
     // Pretrained-encoder frames (src/features/onnx-encoder.ts) are computed by ONNX Runtime, asynchronously.
-    frames = config.features.kind === 'onnx' ? await encodeWaveform(vad.samples, config.features) : computeFeatures(vad.samples, config.features);
+    frames = config.features.kind === 'onnx' ? await encodeWaveform(vad.samples, config.features) : config.features.kind === 'ssl' ? await sslFrames(vad.samples, config.features) : computeFeatures(vad.samples, config.features);
   } catch (e) {
     if (e instanceof FieldphoneError && !e.file) throw new FieldphoneError(e.code, e.message, path);
     throw e;

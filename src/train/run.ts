@@ -206,11 +206,11 @@ export function validate(trainer: GanTrainer, valid: AudioExample[], lm: NgramLM
   return res;
 }
 
-function prefixed(prefix: string, m: Record<string, { shape: number[]; data: Float32Array }>): TensorMap {
+export function prefixed(prefix: string, m: Record<string, { shape: number[]; data: Float32Array }>): TensorMap {
   return Object.fromEntries(Object.entries(m).map(([k, v]) => [`${prefix}/${k}`, v]));
 }
 
-function stripPrefix(prefix: string, t: TensorMap): TensorMap {
+export function stripPrefix(prefix: string, t: TensorMap): TensorMap {
   return Object.fromEntries(Object.entries(t).filter(([k]) => k.startsWith(prefix + '/')).map(([k, v]) => [k.slice(prefix.length + 1), v]));
 }
 
@@ -218,13 +218,13 @@ function splitState(t: TensorMap) {
   return { G: stripPrefix('G', t), D: stripPrefix('D', t), optG: stripPrefix('optG', t), optD: stripPrefix('optD', t) };
 }
 
-function appendMetrics(path: string, row: Record<string, unknown>): void {
+export function appendMetrics(path: string, row: Record<string, unknown>): void {
   const prev = existsSync(path) ? readFileSync(path, 'utf8') : '';
   writeFileAtomic(path, prev + JSON.stringify(row) + '\n');
 }
 
 /** Drop metric lines written after the checkpoint a run resumes from (they will be recomputed). */
-function truncateMetrics(path: string, update: number): void {
+export function truncateMetrics(path: string, update: number): void {
   if (!existsSync(path)) return;
   const keep = readFileSync(path, 'utf8')
     .split('\n')

@@ -11,8 +11,9 @@ import { register as sweep } from './sweep.js';
 import { register as selfTrain } from './self-train.js';
 import { register as serve } from './serve.js';
 import { register as lexicon } from './lexicon.js';
+import { register as pretrain } from './pretrain.js';
 
 /** Subcommands in the order `fieldphone --help` lists them (pipeline order). */
 export function registerCommands(program: Command): void {
-  for (const register of [demo, prepareAudio, phonemize, prepareText, train, sweep, selfTrain, transcribe, serve, lexicon, lm, score]) register(program);
+  for (const register of [demo, prepareAudio, pretrain, phonemize, prepareText, train, sweep, selfTrain, transcribe, serve, lexicon, lm, score]) register(program);
 }

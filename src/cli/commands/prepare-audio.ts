@@ -3,6 +3,7 @@ import { prepareAudio, DEFAULT_PREPARE_AUDIO_CONFIG, type PrepareAudioConfig } f
 import { floatOption, intOption, printJson } from '../options.js';
 import { onnxFeatureConfig, type FeatureConfig } from '../../features/index.js';
 import { UsageError } from '../../util/errors.js';
+import { sslFeatureConfig } from '../../pretrain/model-folder.js';
 
 export function register(program: Command): void {
   const d = DEFAULT_PREPARE_AUDIO_CONFIG;
@@ -20,8 +21,8 @@ export function register(program: Command): void {
     .option('--from-fairseq', "inputs are frames extracted elsewhere in fairseq's <split>.npy + <split>.lengths (+ .tsv) layout, e.g. wav2vec 2.0 / XLS-R layers")
     .option('--frame-ms <ms>', 'frame step of --from-fairseq features (wav2vec 2.0: 20)', floatOption, 20)
     .option('--reuse <dir>', 'process like an earlier prepare-audio output (same features, k-means, PCA): use for held-out or new audio')
-    .addOption(new Option('--features <kind>', 'frame features (onnx: a pretrained encoder, see --encoder)').choices(['mfcc', 'logmel', 'onnx']).default(d.features.kind))
-    .option('--encoder <model.onnx>', 'with --features onnx: wav2vec 2.0 / XLS-R / HuBERT / MMS encoder exported to ONNX (docs/encoders.md)')
+    .addOption(new Option('--features <kind>', 'frame features (onnx: a pretrained encoder, see --encoder; ssl: an encoder from fieldphone pretrain)').choices(['mfcc', 'logmel', 'onnx', 'ssl']).default(d.features.kind))
+    .option('--encoder <model.onnx>', 'with --features onnx: wav2vec 2.0 / XLS-R / HuBERT / MMS encoder exported to ONNX (docs/encoders.md); with --features ssl: the model/ folder of a pretrain run (docs/pretraining.md)')
     .option('--layer <n>', 'with --encoder: hidden state to use (0 = before the first transformer block; XLS-R 300M: 15)', intOption)
     .option('--encoder-output <name>', 'with --encoder: read this output instead of hidden_states / last_hidden_state')
     .option('--raw-waveform', 'with --encoder: feed the waveform unnormalised (for models whose preprocessor_config.json says do_normalize: false)')
@@ -54,6 +55,7 @@ export function register(program: Command): void {
 /** --features onnx: inspect the encoder now, so a wrong file or layer fails before any audio is read. */
 async function encoderFeatures(o: Record<string, unknown>): Promise<FeatureConfig | undefined> {
   const encoderOpts = ['encoder', 'layer', 'encoderOutput', 'rawWaveform', 'encoderChunk'].filter((k) => o[k] !== undefined);
+  if (o.features === 'ssl') return sslFeatures(o, encoderOpts);
   if (o.features !== 'onnx') {
     if (encoderOpts.length > 0 && !o.reuse) throw new UsageError('--encoder, --layer, --encoder-output, --raw-waveform and --encoder-chunk need --features onnx');
     return undefined;
@@ -68,4 +70,14 @@ async function encoderFeatures(o: Record<string, unknown>): Promise<FeatureConfi
     normalize: !o.rawWaveform,
     chunkSec: o.encoderChunk as number | undefined,
   });
+}
+
+/** --features ssl: an encoder folder from `fieldphone pretrain` (its chosen layer unless --layer says otherwise). */
+async function sslFeatures(o: Record<string, unknown>, given: string[]): Promise<FeatureConfig | undefined> {
+  if (o.fromFairseq) throw new UsageError('--features ssl runs the encoder on audio; --from-fairseq reads features extracted elsewhere: use one or the other');
+  const onnxOnly = given.filter((k) => k !== 'encoder' && k !== 'layer');
+  if (onnxOnly.length > 0) throw new UsageError('--encoder-output, --raw-waveform and --encoder-chunk are for --features onnx, not ssl');
+  if (o.reuse) return undefined; // the reused folder's encoder is used
+  if (typeof o.encoder !== 'string') throw new UsageError('--features ssl needs --encoder <dir>: the model/ folder of a `fieldphone pretrain` run');
+  return sslFeatureConfig({ path: o.encoder, layer: o.layer as number | undefined });
 }
