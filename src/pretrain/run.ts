@@ -15,14 +15,14 @@
  * (HuBERT starts afresh; continuing halves the CPU time for the same result
  * quality at this size) with a new head and a new optimiser.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { initBackend } from '../backend/index.js';
 import { plotMetricsJsonl } from '../plot/index.js';
 import { readTranscriptFile } from '../scoring/index.js';
-import { UsageError } from '../util/errors.js';
-import { readJson, writeJsonAtomic } from '../util/fsx.js';
+import { writeJsonAtomic } from '../util/fsx.js';
 import { log } from '../util/log.js';
+import { checkRunFolder } from '../util/run-folder.js';
 import { startProgress } from '../util/progress.js';
 import { readTensorFile, writeTensorFile, type TensorMap } from '../util/tensor-file.js';
 import { resolvePretrainConfig, type PretrainConfig, type PretrainOverrides } from './config.js';
@@ -73,14 +73,7 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
   const inputs = { audioDir: resolve(opts.audioDir) };
   const runPath = join(outDir, PRETRAIN_RUN_FILES.run);
   const ckptPath = join(outDir, PRETRAIN_RUN_FILES.checkpoint);
-  if (opts.resume) {
-    if (!existsSync(runPath)) throw new UsageError(`${outDir} has no pretraining run to resume (run.json missing)`);
-    const prev = readJson<{ config: PretrainConfig; inputs: typeof inputs }>(runPath);
-    if (JSON.stringify(prev.config) !== JSON.stringify(config) || JSON.stringify(prev.inputs) !== JSON.stringify(inputs))
-      throw new UsageError(`${outDir} was started with other settings or inputs; resume it with the same options, or start a new -o folder`);
-  } else if (existsSync(outDir) && readdirSync(outDir).length > 0) {
-    throw new UsageError(`${outDir} is not empty; use --resume to continue the run in it, or choose a new -o folder`);
-  }
+  checkRunFolder({ outDir, runPath, resume: opts.resume, what: 'pretraining run', config, inputs });
   const data = loadPretrainData(inputs.audioDir, config.encoder.stack);
   const refs = opts.refs ? readTranscriptFile(resolve(opts.refs)) : undefined;
   const encCfg: EncoderConfig = { ...config.encoder, inputDim: data.frameDim };

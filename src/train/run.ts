@@ -12,7 +12,7 @@
  * Model choice uses the unsupervised metric only; reference phones, when
  * given, are decoded and scored for the report and never consulted to choose.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { initBackend } from '../backend/index.js';
 import { greedyDecode } from '../decode/index.js';
@@ -22,9 +22,9 @@ import { TEXT_FILES } from '../pipeline/prepare-text.js';
 import { readTranscriptFile, scoreCorpus } from '../scoring/index.js';
 import { weightedLmPpl } from '../selection/index.js';
 import { SIL } from '../text/index.js';
-import { UsageError } from '../util/errors.js';
-import { readJson, writeFileAtomic, writeJsonAtomic } from '../util/fsx.js';
+import { writeFileAtomic, writeJsonAtomic } from '../util/fsx.js';
 import { log } from '../util/log.js';
+import { checkRunFolder } from '../util/run-folder.js';
 import { startProgress } from '../util/progress.js';
 import { makeRng, shuffleInPlace } from '../util/rng.js';
 import { readTensorFile, writeTensorFile, type TensorMap } from '../util/tensor-file.js';
@@ -88,15 +88,7 @@ export async function trainGan(opts: TrainGanOptions): Promise<TrainGanResult> {
   };
   const runPath = join(outDir, RUN_FILES.run);
   const ckptPath = join(outDir, RUN_FILES.checkpoint);
-  if (opts.resume) {
-    if (!existsSync(runPath)) throw new UsageError(`${outDir} has no training run to resume (run.json missing)`);
-    const prev = readJson<{ config: GanConfig; inputs: typeof inputs }>(runPath);
-    if (JSON.stringify(prev.config) !== JSON.stringify(config) || JSON.stringify(prev.inputs) !== JSON.stringify(inputs))
-      throw new UsageError(`${outDir} was started with other settings or inputs; resume it with the same options, or start a new --out folder`);
-  } else {
-    if (existsSync(outDir) && readdirSync(outDir).length > 0)
-      throw new UsageError(`${outDir} is not empty; use --resume to continue the run in it, or choose a new --out folder`);
-  }
+  checkRunFolder({ outDir, runPath, resume: opts.resume, what: 'training run', config, inputs });
 
   const audio = loadAudioData(inputs.audioDir, config.input);
   const text = loadTextData(inputs.textDir);
