@@ -19,6 +19,7 @@
  * 5-step mode filter (single-step flicker would otherwise turn into inserted
  * phones) and with runs collapsed, the labels are scored for the probe PER.
  */
+import { accumulateCmvn, applyCmvn, cmvnUtterance } from '../features/index.js';
 import { fitKMeans, assignClusters } from '../segments/index.js';
 import { scoreCorpus } from '../scoring/index.js';
 import { SIL } from '../text/index.js';
@@ -83,29 +84,9 @@ export function adjustedRand(a: Int32Array, b: Int32Array): number {
   return max === expected ? 1 : (index - expected) / (max - expected);
 }
 
-/** Columns scaled to zero mean and unit variance with statistics of `fit` (default: m itself). */
-function standardise(m: Matrix, fit: Matrix = m): Matrix {
-  const d = fit.cols;
-  const mean = new Float64Array(d), sq = new Float64Array(d);
-  for (let i = 0; i < fit.rows; i++)
-    for (let j = 0; j < d; j++) {
-      const v = fit.data[i * d + j];
-      mean[j] += v;
-      sq[j] += v * v;
-    }
-  const scale = new Float64Array(d);
-  for (let j = 0; j < d; j++) {
-    mean[j] /= Math.max(1, fit.rows);
-    scale[j] = 1 / Math.sqrt(Math.max(sq[j] / Math.max(1, fit.rows) - mean[j] * mean[j], 1e-8));
-  }
-  const out = matrix(m.rows, d);
-  for (let i = 0; i < m.rows; i++) for (let j = 0; j < d; j++) out.data[i * d + j] = (m.data[i * d + j] - mean[j]) * scale[j];
-  return out;
-}
-
 /** Stability of one representation's clusters (see the file comment). */
 export function clusterStability(x: Matrix, k: number, seed: number): number {
-  const z = standardise(x);
+  const z = cmvnUtterance(x);
   const order = shuffleInPlace(Array.from({ length: z.rows }, (_, i) => i), makeRng(seed));
   const half = (ids: number[]) => {
     const m = matrix(ids.length, z.cols);
@@ -155,12 +136,14 @@ export function probe(feats: Matrix[], refs: string[][], train: boolean[], ids: 
   const phones = [...new Set(refs.flat())].sort();
   const index = new Map(phones.map((p, i) => [p, i]));
   const trainRows = concatRows(feats.filter((_, i) => train[i]));
-  const km = fitKMeans(standardise(trainRows), { k: Math.min(k, trainRows.rows), seed, maxIters: 20 });
+  // One set of statistics (the training rows') standardises every utterance.
+  const stats = accumulateCmvn(undefined, trainRows);
+  const km = fitKMeans(applyCmvn(trainRows, stats), { k: Math.min(k, trainRows.rows), seed, maxIters: 20 });
   const C = phones.length;
   const votes = new Float64Array(km.k * C);
   feats.forEach((f, u) => {
     if (!train[u]) return;
-    const cl = assignClusters(km, standardise(f, trainRows));
+    const cl = assignClusters(km, applyCmvn(f, stats));
     const lab = spreadEvenly(refs[u].length, f.rows);
     for (let t = 0; t < f.rows; t++) votes[cl[t] * C + index.get(refs[u][lab[t]])!]++;
   });
@@ -172,7 +155,7 @@ export function probe(feats: Matrix[], refs: string[][], train: boolean[], ids: 
   let wrong = 0, steps = 0;
   const pairs = feats.flatMap((f, u) => {
     if (train[u]) return [];
-    const raw = assignClusters(km, standardise(f, trainRows)).map((c) => phoneOf[c]);
+    const raw = assignClusters(km, applyCmvn(f, stats)).map((c) => phoneOf[c]);
     const spread = spreadEvenly(refs[u].length, f.rows);
     for (let t = 0; t < raw.length; t++) wrong += phones[raw[t]] === refs[u][spread[t]] ? 0 : 1;
     steps += raw.length;
