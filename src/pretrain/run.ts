@@ -22,16 +22,15 @@ import { plotMetricsJsonl } from '../plot/index.js';
 import { readTranscriptFile } from '../scoring/index.js';
 import { writeJsonAtomic } from '../util/fsx.js';
 import { log } from '../util/log.js';
-import { checkRunFolder } from '../util/run-folder.js';
+import { appendMetrics, checkRunFolder, truncateMetrics } from '../util/run-folder.js';
 import { startProgress } from '../util/progress.js';
-import { readTensorFile, writeTensorFile, type TensorMap } from '../util/tensor-file.js';
+import { prefixed, readTensorFile, stripPrefix, writeTensorFile, type TensorMap } from '../util/tensor-file.js';
 import { resolvePretrainConfig, type PretrainConfig, type PretrainOverrides } from './config.js';
 import { clusterTargets, loadPretrainData, type PretrainData } from './data.js';
 import { SslEncoder, type EncoderConfig } from './encoder.js';
 import { chooseLayer, type LayerReport } from './layers.js';
 import { ENCODER_FILES, loadEncoderWeights, writeEncoderFolder } from './model-folder.js';
 import { IterationTrainer } from './trainer.js';
-import { appendMetrics, prefixed, stripPrefix, truncateMetrics } from '../train/run.js';
 
 export interface PretrainOptions {
   /** prepare-audio output (MFCC or log-mel frames). */

@@ -10,7 +10,7 @@
  */
 import { tf } from '../backend/index.js';
 import type { ModelWeights } from '../model/params.js';
-import { optimizerState, setOptimizerState, updateSeed, type OptimizerState } from '../train/gan-trainer.js';
+import { optimizerState, setOptimizerState, updateSeed, type OptimizerState } from '../model/optimizer-state.js';
 import { makeRng } from '../util/rng.js';
 import type { PretrainConfig } from './config.js';
 import type { PretrainUtterance } from './data.js';

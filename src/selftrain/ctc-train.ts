@@ -16,13 +16,13 @@ import { tf } from '../backend/index.js';
 import { ctcFeasible, ctcLoss } from '../model/ctc-loss.js';
 import type { ModelWeights } from '../model/params.js';
 import { lengthGroupedBatches } from '../train/data.js';
-import { optimizerState, setOptimizerState, updateSeed, type OptimizerState } from '../train/gan-trainer.js';
+import { optimizerState, setOptimizerState, updateSeed } from '../model/optimizer-state.js';
 import { UsageError } from '../util/errors.js';
 import { log } from '../util/log.js';
 import type { Matrix } from '../util/matrix.js';
 import { formatDuration, startProgress } from '../util/progress.js';
 import { makeRng, shuffleInPlace } from '../util/rng.js';
-import { readTensorFile, writeTensorFile, type TensorMap } from '../util/tensor-file.js';
+import { prefixed, readTensorFile, stripPrefix, writeTensorFile, type TensorMap } from '../util/tensor-file.js';
 import { CtcNet, validateCtcNetConfig, type CtcNetConfig } from './ctc-model.js';
 
 export interface CtcTrainConfig {
@@ -126,9 +126,9 @@ export async function trainCtc(
     const { tensors, meta } = readTensorFile(o.checkpoint, CHECKPOINT_KIND, 'neural-stage checkpoint');
     const m = meta as CheckpointMeta;
     if (JSON.stringify(m.key) === JSON.stringify(o.key ?? null)) {
-      net.setWeights(part(tensors, 'w/'), o.checkpoint);
-      await setOptimizerState(opt, part(tensors, 'opt/'));
-      best = { epoch: m.bestEpoch, loss: m.bestLoss, weights: part(tensors, 'best/') };
+      net.setWeights(stripPrefix('w', tensors), o.checkpoint);
+      await setOptimizerState(opt, stripPrefix('opt', tensors));
+      best = { epoch: m.bestEpoch, loss: m.bestLoss, weights: stripPrefix('best', tensors) };
       epochs = m.epochs;
       log.info(`neural stage: continuing after epoch ${m.epoch} (${o.checkpoint})`);
     } else {
@@ -173,10 +173,7 @@ export async function trainCtc(
       `neural epoch ${e}/${cfg.maxEpochs}: CTC loss per step ${trainLoss.toFixed(3)} (training), ${heldOutLoss.toFixed(3)} (held out; best ${best.loss.toFixed(3)} at epoch ${best.epoch}), ${formatDuration(stats.seconds)}`,
     );
     if (o.checkpoint) {
-      const tensors: TensorMap = {};
-      for (const [n, w] of Object.entries(net.getWeights())) tensors[`w/${n}`] = w;
-      for (const [n, w] of Object.entries(best.weights as ModelWeights)) tensors[`best/${n}`] = w;
-      for (const [n, w] of Object.entries(await optimizerState(opt))) tensors[`opt/${n}`] = w;
+      const tensors: TensorMap = { ...prefixed('w', net.getWeights()), ...prefixed('best', best.weights as ModelWeights), ...prefixed('opt', await optimizerState(opt)) };
       const meta: CheckpointMeta = { key: o.key ?? null, epoch: e, bestEpoch: best.epoch, bestLoss: best.loss, epochs };
       writeTensorFile(o.checkpoint, CHECKPOINT_KIND, tensors, meta);
     }
@@ -219,10 +216,4 @@ export function padBatch(batch: { frames: Matrix }[], stride: number): { x: Floa
     mask.fill(1, i * steps, i * steps + lengths[i]);
   });
   return { x, mask, lengths, B, T, D };
-}
-
-function part(tensors: TensorMap, prefix: string): OptimizerState {
-  const out: OptimizerState = {};
-  for (const [n, t] of Object.entries(tensors)) if (n.startsWith(prefix)) out[n.slice(prefix.length)] = t;
-  return out;
 }

@@ -12,7 +12,7 @@
  * Model choice uses the unsupervised metric only; reference phones, when
  * given, are decoded and scored for the report and never consulted to choose.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { initBackend } from '../backend/index.js';
 import { greedyDecode } from '../decode/index.js';
@@ -22,12 +22,12 @@ import { TEXT_FILES } from '../pipeline/prepare-text.js';
 import { readTranscriptFile, scoreCorpus } from '../scoring/index.js';
 import { weightedLmPpl } from '../selection/index.js';
 import { SIL } from '../text/index.js';
-import { writeFileAtomic, writeJsonAtomic } from '../util/fsx.js';
+import { writeJsonAtomic } from '../util/fsx.js';
 import { log } from '../util/log.js';
-import { checkRunFolder } from '../util/run-folder.js';
+import { appendMetrics, checkRunFolder, truncateMetrics } from '../util/run-folder.js';
 import { startProgress } from '../util/progress.js';
 import { makeRng, shuffleInPlace } from '../util/rng.js';
-import { readTensorFile, writeTensorFile, type TensorMap } from '../util/tensor-file.js';
+import { prefixed, readTensorFile, stripPrefix, writeTensorFile, type TensorMap } from '../util/tensor-file.js';
 import { resolveGanConfig, type GanConfig, type GanConfigOverrides } from './config.js';
 import { loadAudioData, loadTextData, type AudioData, type AudioExample } from './data.js';
 import { GanTrainer, type StepLosses } from './gan-trainer.js';
@@ -198,37 +198,13 @@ export function validate(trainer: GanTrainer, valid: AudioExample[], lm: NgramLM
   return res;
 }
 
-export function prefixed(prefix: string, m: Record<string, { shape: number[]; data: Float32Array }>): TensorMap {
-  return Object.fromEntries(Object.entries(m).map(([k, v]) => [`${prefix}/${k}`, v]));
-}
 
-export function stripPrefix(prefix: string, t: TensorMap): TensorMap {
-  return Object.fromEntries(Object.entries(t).filter(([k]) => k.startsWith(prefix + '/')).map(([k, v]) => [k.slice(prefix.length + 1), v]));
-}
 
 function splitState(t: TensorMap) {
   return { G: stripPrefix('G', t), D: stripPrefix('D', t), optG: stripPrefix('optG', t), optD: stripPrefix('optD', t) };
 }
 
-export function appendMetrics(path: string, row: Record<string, unknown>): void {
-  const prev = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  writeFileAtomic(path, prev + JSON.stringify(row) + '\n');
-}
 
-/** Drop metric lines written after the checkpoint a run resumes from (they will be recomputed). */
-export function truncateMetrics(path: string, update: number): void {
-  if (!existsSync(path)) return;
-  const keep = readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => {
-      try {
-        return l.trim() !== '' && (JSON.parse(l) as { step: number }).step <= update;
-      } catch {
-        return false;
-      }
-    });
-  writeFileAtomic(path, keep.map((l) => l + '\n').join(''));
-}
 
 export function writePlots(outDir: string): void {
   plotMetricsJsonl(join(outDir, RUN_FILES.metrics), join(outDir, RUN_FILES.plots), [

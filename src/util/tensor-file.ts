@@ -202,3 +202,13 @@ function crc32Final(c: number): number {
 export function crc32(bytes: Uint8Array): number {
   return crc32Final(crc32Update(CRC_INIT, bytes));
 }
+
+/** Tensors of several parts (weights, optimiser moments…) in one file: names prefixed `part/`. */
+export function prefixed(prefix: string, m: Record<string, { shape: number[]; data: Float32Array }>): TensorMap {
+  return Object.fromEntries(Object.entries(m).map(([k, v]) => [`${prefix}/${k}`, v]));
+}
+
+/** The part `prefix` of a file written with prefixed(), names without the prefix. */
+export function stripPrefix(prefix: string, t: TensorMap): TensorMap {
+  return Object.fromEntries(Object.entries(t).filter(([k]) => k.startsWith(prefix + '/')).map(([k, v]) => [k.slice(prefix.length + 1), v]));
+}
