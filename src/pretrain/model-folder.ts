@@ -49,8 +49,13 @@ export interface EncoderFolderConfig {
 }
 
 export function writeEncoderFolder(dir: string, cfg: EncoderFolderConfig, enc: SslEncoder, inputs: unknown, stats: Record<string, unknown>): void {
-  writeTensorFile(join(dir, ENCODER_FILES.weights), WEIGHTS_KIND, enc.getWeights(), { encoder: cfg.encoder });
+  writeEncoderWeights(join(dir, ENCODER_FILES.weights), enc, cfg.encoder);
   writeManifest(dir, { stage: PRETRAIN_STAGE, formatVersion: PRETRAIN_FORMAT, config: cfg, inputs, outputs: [ENCODER_FILES.weights, ENCODER_FILES.layers], stats });
+}
+
+/** An encoder's weights on their own (the folder's encoder.bin, or a run's iteration-N.bin). */
+export function writeEncoderWeights(path: string, enc: SslEncoder, cfg: EncoderConfig): void {
+  writeTensorFile(path, WEIGHTS_KIND, enc.getWeights(), { encoder: cfg });
 }
 
 export function loadEncoderWeights(path: string, cfg: EncoderConfig, seed = 0): SslEncoder {

@@ -29,7 +29,7 @@ import { resolvePretrainConfig, type PretrainConfig, type PretrainOverrides } fr
 import { clusterTargets, loadPretrainData, type PretrainData } from './data.js';
 import { SslEncoder, type EncoderConfig } from './encoder.js';
 import { chooseLayer, type LayerReport } from './layers.js';
-import { ENCODER_FILES, loadEncoderWeights, writeEncoderFolder } from './model-folder.js';
+import { ENCODER_FILES, loadEncoderWeights, writeEncoderFolder, writeEncoderWeights } from './model-folder.js';
 import { IterationTrainer } from './trainer.js';
 
 export interface PretrainOptions {
@@ -139,7 +139,7 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
           learningRate: r.learningRate,
         });
         sums.loss = sums.accuracy = sums.n = 0;
-        if (u === config.updates) writeTensorFile(join(outDir, iterationFile(it)), 'ssl-encoder', encoder.getWeights(), { encoder: encCfg });
+        if (u === config.updates) writeEncoderWeights(join(outDir, iterationFile(it)), encoder, encCfg);
         const st = await trainer.getState();
         writeTensorFile(ckptPath, CHECKPOINT_KIND, { ...prefixed('enc', encoder.getWeights()), ...prefixed('head', st.head), ...prefixed('opt', st.opt) }, {
           iteration: it,
