@@ -11,8 +11,6 @@
  * 0, the last to the end), so phones tile the utterance as the HMM's do; its
  * confidence is the mean log-softmax of its unit over the frames that chose it.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Interval } from '../audio/index.js';
 import { tf } from '../backend/index.js';
 import { greedyDecode, type PhoneSegment } from '../decode/index.js';
@@ -20,6 +18,7 @@ import type { LoadedModel } from '../model/model-folder.js';
 import { ArtifactError } from '../util/errors.js';
 import type { Matrix } from '../util/matrix.js';
 import { readTensorFile, writeTensorFile } from '../util/tensor-file.js';
+import { acousticModelFor } from './acoustic-file.js';
 import { CtcNet, type CtcNetConfig } from './ctc-model.js';
 import { toTimedPhones, type DecodedPhones } from './hmm-decoder.js';
 
@@ -108,18 +107,11 @@ const cache = new WeakMap<LoadedModel, CtcDecoder | null>();
 
 /** The CTC decoder of a model folder (loaded once per loaded model), or undefined when it has none. */
 export function ctcDecoderFor(model: LoadedModel): CtcDecoder | undefined {
-  let dec = cache.get(model);
-  if (dec === undefined) {
-    const path = join(model.dir, CTC_FILE);
-    dec = null;
-    if (existsSync(path)) {
-      dec = readCtcModel(path);
-      if (dec.units.join('\u0000') !== model.units.join('\u0000'))
-        throw new ArtifactError(path, `its units (${dec.units.join(' ')}) differ from the model folder's units.json`);
-    }
-    cache.set(model, dec);
-  }
-  return dec ?? undefined;
+  return acousticModelFor(cache, model, CTC_FILE, (path, checkUnits) => {
+    const dec = readCtcModel(path);
+    checkUnits(dec.units);
+    return dec;
+  });
 }
 
 /** What transcribeRecording calls: normalised frames of one recording → timed phones. */

@@ -5,7 +5,6 @@
  * frame spans and a confidence (mean over the phone's frames of the log
  * posterior of its unit among all states, ≤ 0) → times in the original file.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Interval } from '../audio/index.js';
 import { stepsToTimes, type PhoneSegment } from '../decode/index.js';
@@ -14,7 +13,7 @@ import { logSumExp } from '../hmm/log-math.js';
 import { decodePhoneLoop, phoneBigram, type PhoneBigram } from '../hmm/phone-loop.js';
 import { readArpa } from '../lm/index.js';
 import { MODEL_FILES, type LoadedModel } from '../model/model-folder.js';
-import { ArtifactError } from '../util/errors.js';
+import { acousticModelFor } from './acoustic-file.js';
 import type { Matrix } from '../util/matrix.js';
 
 /** The acoustic model's file in a model folder; its presence makes `transcribe` decode with the HMM. */
@@ -72,19 +71,11 @@ const cache = new WeakMap<LoadedModel, HmmDecoder | null>();
 
 /** The HMM decoder of a model folder (loaded once per loaded model), or undefined when it has none. */
 export function hmmDecoderFor(model: LoadedModel): HmmDecoder | undefined {
-  let dec = cache.get(model);
-  if (dec === undefined) {
-    const path = join(model.dir, HMM_FILE);
-    dec = null;
-    if (existsSync(path)) {
-      const { model: am, decode } = readAcousticModel(path);
-      if (am.topology.units.join('\u0000') !== model.units.join('\u0000'))
-        throw new ArtifactError(path, `its units (${am.topology.units.join(' ')}) differ from the model folder's units.json`);
-      dec = makeHmmDecoder(am, join(model.dir, MODEL_FILES.phoneLm), decode);
-    }
-    cache.set(model, dec);
-  }
-  return dec ?? undefined;
+  return acousticModelFor(cache, model, HMM_FILE, (path, checkUnits) => {
+    const { model: am, decode } = readAcousticModel(path);
+    checkUnits(am.topology.units);
+    return makeHmmDecoder(am, join(model.dir, MODEL_FILES.phoneLm), decode);
+  });
 }
 
 /** What transcribeRecording calls: normalised frames of one recording → timed phones. */
