@@ -46,6 +46,20 @@ export const DEFAULT_FEATURE_CONFIG: FeatureConfig = Object.freeze({
   preEmphasis: 0.97,
 });
 
+/**
+ * The kinds whose frames come from an encoder (no deltas are added to them): the
+ * field that names the encoder, whether it must name a layer, and its words in messages.
+ */
+const ENCODER_KINDS = {
+  onnx: { field: 'encoder', needsLayer: false, what: 'an encoder', needs: 'an encoder (path, sha256, output, dim)' },
+  ssl: { field: 'ssl', needsLayer: true, what: 'a pretrained encoder folder', needs: 'an encoder folder (path, sha256, layer, dim)' },
+} as const;
+type EncoderKind = keyof typeof ENCODER_KINDS;
+
+function isEncoderKind(kind: FeatureConfig['kind']): kind is EncoderKind {
+  return Object.hasOwn(ENCODER_KINDS, kind);
+}
+
 /** Fill defaults and reject values that would give meaningless features. */
 export function resolveFeatureConfig(cfg: Partial<FeatureConfig> = {}): FeatureConfig {
   const c: FeatureConfig = { ...DEFAULT_FEATURE_CONFIG, ...cfg };
@@ -53,14 +67,16 @@ export function resolveFeatureConfig(cfg: Partial<FeatureConfig> = {}): FeatureC
     throw new UsageError(`feature config: ${msg}`);
   };
   if (c.kind !== 'mfcc' && c.kind !== 'logmel' && c.kind !== 'onnx' && c.kind !== 'ssl') bad(`kind must be 'mfcc', 'logmel', 'onnx' or 'ssl', got '${String(c.kind)}'`);
-  if (c.kind === 'ssl' && !(c.ssl && Number.isInteger(c.ssl.dim) && c.ssl.dim > 0 && Number.isInteger(c.ssl.layer) && typeof c.ssl.path === 'string'))
-    bad("kind 'ssl' needs an encoder folder (path, sha256, layer, dim)");
-  if (c.kind === 'ssl' && c.deltas) bad('deltas are not added to encoder frames (set deltas: false)');
-  if (c.kind !== 'ssl' && c.ssl !== undefined) bad(`a pretrained encoder folder is only used with kind 'ssl', not '${c.kind}'`);
-  if (c.kind === 'onnx' && !(c.encoder && Number.isInteger(c.encoder.dim) && c.encoder.dim > 0 && typeof c.encoder.path === 'string'))
-    bad("kind 'onnx' needs an encoder (path, sha256, output, dim)");
-  if (c.kind === 'onnx' && c.deltas) bad('deltas are not added to encoder frames (set deltas: false)');
-  if (c.kind !== 'onnx' && c.encoder !== undefined) bad(`an encoder is only used with kind 'onnx', not '${c.kind}'`);
+  for (const kind of Object.keys(ENCODER_KINDS) as EncoderKind[]) {
+    const { field, what } = ENCODER_KINDS[kind];
+    if (c.kind !== kind && c[field] !== undefined) bad(`${what} is only used with kind '${kind}', not '${c.kind}'`);
+  }
+  if (isEncoderKind(c.kind)) {
+    const e = ENCODER_KINDS[c.kind];
+    const ref = c[e.field];
+    if (!(ref && Number.isInteger(ref.dim) && ref.dim > 0 && typeof ref.path === 'string' && (!e.needsLayer || Number.isInteger(ref.layer)))) bad(`kind '${c.kind}' needs ${e.needs}`);
+    if (c.deltas) bad('deltas are not added to encoder frames (set deltas: false)');
+  }
   if (!Number.isInteger(c.sampleRate) || c.sampleRate <= 0) bad(`sampleRate must be a positive integer, got ${c.sampleRate}`);
   if (!(c.winMs > 0) || !(c.hopMs > 0)) bad(`winMs and hopMs must be positive, got ${c.winMs} / ${c.hopMs}`);
   if (windowSamples(c) < 2) bad(`winMs ${c.winMs} gives fewer than 2 samples at ${c.sampleRate} Hz`);
@@ -94,6 +110,6 @@ export function frameCenterTime(i: number, cfg: FeatureConfig): number {
 
 /** Columns of computeFeatures' output for this config. */
 export function featureDim(cfg: FeatureConfig): number {
-  const base = cfg.kind === 'ssl' ? (cfg.ssl?.dim ?? 0) : cfg.kind === 'onnx' ? (cfg.encoder?.dim ?? 0) : cfg.kind === 'mfcc' ? cfg.numCeps : cfg.numMel;
+  const base = isEncoderKind(cfg.kind) ? (cfg[ENCODER_KINDS[cfg.kind].field]?.dim ?? 0) : cfg.kind === 'mfcc' ? cfg.numCeps : cfg.numMel;
   return cfg.deltas ? 3 * base : base;
 }

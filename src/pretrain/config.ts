@@ -1,4 +1,5 @@
 /** Settings of a pretraining run (recorded in run.json; a resumed run must match). */
+import { integerCheckFor } from '../util/config-check.js';
 import { UsageError } from '../util/errors.js';
 import { DEFAULT_ENCODER, type EncoderConfig } from './encoder.js';
 import { DEFAULT_MASK, type MaskConfig } from './masking.js';
@@ -52,9 +53,7 @@ export function resolvePretrainConfig(o: PretrainOverrides = {}): PretrainConfig
     encoder,
     mask: { ...DEFAULT_PRETRAIN.mask, ...o.mask },
   };
-  const int = (name: string, v: number, min: number) => {
-    if (!(Number.isInteger(v) && v >= min)) throw new UsageError(`pretrain ${name} must be an integer ≥ ${min}, got ${v}`);
-  };
+  const int = integerCheckFor('pretrain');
   int('iterations', c.iterations, 1);
   int('updates', c.updates, 1);
   int('clusters', c.clusters, 2);

@@ -13,7 +13,7 @@
 import { tf } from '../backend/index.js';
 import { conv1dMatmul, gelu } from '../model/index.js';
 import { ParamModel, ParamSet, uniformInit } from '../model/params.js';
-import { UsageError } from '../util/errors.js';
+import { integerCheckFor } from '../util/config-check.js';
 import { matrix, sliceRows, type Matrix } from '../util/matrix.js';
 import type { Rng } from '../util/rng.js';
 
@@ -31,9 +31,7 @@ export interface EncoderConfig {
 export const DEFAULT_ENCODER: Omit<EncoderConfig, 'inputDim'> = { stack: 2, width: 256, blocks: 4, kernel: 5, frontKernel: 3 };
 
 export function validateEncoderConfig(c: EncoderConfig): void {
-  const int = (name: string, v: number, min: number) => {
-    if (!(Number.isInteger(v) && v >= min)) throw new UsageError(`encoder ${name} must be an integer ≥ ${min}, got ${v}`);
-  };
+  const int = integerCheckFor('encoder');
   int('input dimension', c.inputDim, 1);
   int('stack', c.stack, 1);
   int('width', c.width, 2);

@@ -18,11 +18,13 @@ export function acousticModelFor<T>(cache: WeakMap<LoadedModel, T | null>, model
   if (dec === undefined) {
     const path = join(model.dir, file);
     dec = null;
-    if (existsSync(path))
-      dec = load(path, (units) => {
-        if (units.join('\u0000') !== model.units.join('\u0000')) throw new ArtifactError(path, `its units (${units.join(' ')}) differ from the model folder's units.json`);
-      });
+    if (existsSync(path)) dec = load(path, (units) => checkAcousticUnits(path, units, model.units));
     cache.set(model, dec);
   }
   return dec ?? undefined;
+}
+
+/** Refuses the acoustic model file at `path` when its units are not `modelUnits` (the model folder's units.json). */
+export function checkAcousticUnits(path: string, units: string[], modelUnits: string[]): void {
+  if (units.join('\u0000') !== modelUnits.join('\u0000')) throw new ArtifactError(path, `its units (${units.join(' ')}) differ from the model folder's units.json`);
 }

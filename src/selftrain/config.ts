@@ -1,6 +1,7 @@
 /** Settings of `fieldphone self-train` (notes §7, §10: Kaldi's self-training recipe scaled down). */
 import { DEFAULT_HMM_TRAIN, type HmmTrainConfig } from '../hmm/train.js';
 import { UsageError } from '../util/errors.js';
+import { checkInteger } from '../util/config-check.js';
 import { validateNeuralConfig, type NeuralStageConfig } from './neural-stage.js';
 
 export interface LdaStageConfig {
@@ -46,9 +47,7 @@ export const DEFAULT_SELF_TRAIN: SelfTrainConfig = {
 };
 
 export function validateSelfTrainConfig(c: SelfTrainConfig): void {
-  const posInt = (name: string, v: number, min = 1) => {
-    if (!(Number.isInteger(v) && v >= min)) throw new UsageError(`${name} must be an integer ≥ ${min}, got ${v}`);
-  };
+  const posInt = (name: string, v: number, min = 1) => checkInteger(name, v, min);
   posInt('rounds', c.rounds);
   posInt('silence states', c.silenceStates);
   posInt('phone states', c.phoneStates);

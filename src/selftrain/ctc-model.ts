@@ -16,6 +16,7 @@
 import { tf } from '../backend/index.js';
 import { conv1dMatmul, dropout, gelu } from '../model/index.js';
 import { ParamModel, uniformInit } from '../model/params.js';
+import { integerCheckFor } from '../util/config-check.js';
 import { UsageError } from '../util/errors.js';
 
 export interface CtcNetConfig {
@@ -35,9 +36,7 @@ export interface CtcNetConfig {
 }
 
 export function validateCtcNetConfig(c: Omit<CtcNetConfig, 'inputDim' | 'numUnits'>): void {
-  const int = (name: string, v: number, min: number) => {
-    if (!(Number.isInteger(v) && v >= min)) throw new UsageError(`neural ${name} must be an integer ≥ ${min}, got ${v}`);
-  };
+  const int = integerCheckFor('neural');
   int('stride', c.stride, 1);
   int('context', c.context, 0);
   int('hidden size', c.hidden, 1);

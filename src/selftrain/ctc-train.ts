@@ -18,6 +18,7 @@ import type { ModelWeights } from '../model/params.js';
 import { lengthGroupedBatches } from '../train/data.js';
 import { optimizerState, setOptimizerState, updateSeed } from '../model/optimizer-state.js';
 import { UsageError } from '../util/errors.js';
+import { integerCheckFor } from '../util/config-check.js';
 import { log } from '../util/log.js';
 import type { Matrix } from '../util/matrix.js';
 import { formatDuration, startProgress } from '../util/progress.js';
@@ -51,9 +52,7 @@ export const DEFAULT_CTC_TRAIN: CtcTrainConfig = {
 
 export function validateCtcTrainConfig(c: CtcTrainConfig): void {
   validateCtcNetConfig(c.net);
-  const int = (name: string, v: number, min: number) => {
-    if (!(Number.isInteger(v) && v >= min)) throw new UsageError(`neural ${name} must be an integer ≥ ${min}, got ${v}`);
-  };
+  const int = integerCheckFor('neural');
   int('epochs', c.maxEpochs, 1);
   int('patience', c.patience, 1);
   int('batch size', c.batchSize, 1);

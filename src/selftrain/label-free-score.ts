@@ -41,3 +41,11 @@ export function perAgainst(hyps: LabelSet, refs: LabelSet | Map<string, string[]
   }
   return pairs.length === 0 ? NaN : scoreCorpus(pairs).total.errorRate;
 }
+
+/** A chosen candidate as a round and the neural stage log it: "LM perplexity …, PER against round N labels … %, score …" and the reference PER when known. */
+export function describeScore(c: LabelFreeScore & { per?: number }, previousRound: number): string {
+  return (
+    `LM perplexity ${c.lmPpl.toFixed(2)}, PER against round ${previousRound} labels ${(100 * c.perVsPrevious).toFixed(1)} %, score ${c.score.toFixed(3)}` +
+    (c.per !== undefined ? ` (PER against references ${(100 * c.per).toFixed(1)} %)` : '')
+  );
+}

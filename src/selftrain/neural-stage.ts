@@ -19,14 +19,15 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ArtifactError, UsageError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fsx.js';
 import { log } from '../util/log.js';
 import { readManifest, writeManifest } from '../util/manifest.js';
 import { startProgress } from '../util/progress.js';
+import { checkAcousticUnits } from './acoustic-file.js';
 import { CTC_FILE, ctcGreedy, ctcLogits, readCtcModel, stepsToFrames, writeCtcModel, type CtcDecoder } from './ctc-decoder.js';
 import { DEFAULT_CTC_TRAIN, trainCtc, validateCtcTrainConfig, type CtcTrainConfig, type CtcTrainOutcome, type EpochStats } from './ctc-train.js';
-import { labelFreeScore, perAgainst, type LabelFreeScore } from './label-free-score.js';
+import { describeScore, labelFreeScore, perAgainst, type LabelFreeScore } from './label-free-score.js';
 import { LABEL_FILES, readLabelsDir, writeLabels, type LabelSet } from './labels.js';
 import type { TrainingAudio } from './round.js';
 import { tsvTable } from './tsv.js';
@@ -202,8 +203,7 @@ export async function neuralStageIn(outDir: string, key: NeuralKey, data: Traini
   res.training.net.dispose();
   log.info(
     `neural stage done in ${Math.round(stats.seconds)} s: epoch ${stats.bestEpoch} of ${stats.epochs} kept, blank penalty ${c.blankPenalty}; ` +
-      `LM perplexity ${c.lmPpl.toFixed(2)}, PER against round ${key.trainedOnRound} labels ${(100 * c.perVsPrevious).toFixed(1)} %, score ${c.score.toFixed(3)}` +
-      (c.per !== undefined ? ` (PER against references ${(100 * c.per).toFixed(1)} %)` : ''),
+      describeScore(c, key.trainedOnRound),
   );
   return { dir, stats };
 }
@@ -211,6 +211,6 @@ export async function neuralStageIn(outDir: string, key: NeuralKey, data: Traini
 /** The stage's network and its labels of the training audio, from its folder. */
 export function readNeuralDir(dir: string, units: string[]): { decoder: CtcDecoder; labels: LabelSet } {
   const decoder = readCtcModel(join(dir, CTC_FILE));
-  if (decoder.units.join('\u0000') !== units.join('\u0000')) throw new ArtifactError(join(dir, CTC_FILE), `its units differ from the model's (${units.join(' ')})`);
+  checkAcousticUnits(join(dir, CTC_FILE), decoder.units, units);
   return { decoder, labels: readLabelsDir(dir, units) };
 }

@@ -36,13 +36,14 @@ import { ArtifactError, InputFileError, UsageError } from '../util/errors.js';
 import { assertNotInput, writeFileAtomic } from '../util/fsx.js';
 import { log } from '../util/log.js';
 import { readManifest, writeManifest } from '../util/manifest.js';
+import type { Matrix } from '../util/matrix.js';
 import { formatDuration, startProgress } from '../util/progress.js';
 import { DEFAULT_SELF_TRAIN, validateSelfTrainConfig, type SelfTrainConfig } from './config.js';
 import { CTC_FILE, ctcDecodeFrames } from './ctc-decoder.js';
 import { exportSelfTrainedModel, type AcousticInfo } from './export-model.js';
 import { checkSameFeatures, ganLabels } from './gan-labels.js';
-import { HMM_FILE, decodeFrames, makeHmmDecoder } from './hmm-decoder.js';
-import { labelsPerplexity, perAgainst } from './label-free-score.js';
+import { HMM_FILE, decodeFrames, makeHmmDecoder, type DecodedPhones } from './hmm-decoder.js';
+import { describeScore, labelsPerplexity, perAgainst } from './label-free-score.js';
 import { readLabelsDir, readLabelsFile, writeLabels, type LabelSet } from './labels.js';
 import { NEURAL_DIR, neuralKey, neuralStageIn, readNeuralDir, type NeuralStats } from './neural-stage.js';
 import { runRound, type TrainingAudio } from './round.js';
@@ -193,8 +194,7 @@ export async function selfTrain(o: SelfTrainOptions): Promise<SelfTrainResult> {
     labels = res.labels;
     log.info(
       `round ${r} done in ${formatDuration(metrics.seconds as number)} (${formatDuration(metrics.cpuSec as number)} CPU): chose ${c.stage}, LM weight ${c.lmWeight}, penalty ${c.insertionPenalty}; ` +
-        `LM perplexity ${c.lmPpl.toFixed(2)}, PER against round ${r - 1} labels ${(100 * c.perVsPrevious).toFixed(1)} %, score ${c.score.toFixed(3)}` +
-        (c.per !== undefined ? ` (PER against references ${(100 * c.per).toFixed(1)} %)` : ''),
+        describeScore(c, r - 1),
     );
   }
 
@@ -281,7 +281,13 @@ function report(outDir: string, rounds: number, gan: LoadedModel, o: SelfTrainOp
   if (evalSet) checkSameFeatures(gan, evalSet.prepared);
   const evalFrames = evalSet ? loadFrames(evalSet.prepared) : [];
   const out: RoundMetrics[] = [];
+  // The held-out recordings as one decoder (HMM or CTC) transcribes them.
+  const decodeEval = (decode: (frames: Matrix) => DecodedPhones): LabelSet => new Map(evalFrames.map((u) => [u.id, { units: Array.from(decode(u.frames).units, (k) => gan.units[k]) }]));
+  // "round 2: PER training labels 84.0 %, held-out 85.1 % (references; …)", for a round or the neural stage.
   const pct = (v?: number) => (v === undefined || Number.isNaN(v) ? '' : `${(100 * v).toFixed(1)} %`);
+  const logReferencePer = (what: string, m: RoundMetrics) => {
+    if (refs || evalSet) log.info(`${what}: PER ${[refs ? `training labels ${pct(m.per)}` : '', evalSet ? `held-out ${pct(m.evalPer)}` : ''].filter(Boolean).join(', ')} (references; not used to choose)`);
+  };
   for (let r = 0; r <= rounds; r++) {
     const dir = roundDir(outDir, r);
     const m = readManifest<unknown>(dir, ROUND_STAGE, FORMAT).stats as unknown as RoundManifestStats;
@@ -293,11 +299,11 @@ function report(outDir: string, rounds: number, gan: LoadedModel, o: SelfTrainOp
       else if (r > 0) {
         const { model, decode } = readAcousticModel(join(dir, HMM_FILE));
         const dec = makeHmmDecoder(model, join(gan.dir, MODEL_FILES.phoneLm), decode);
-        hyps = new Map(evalFrames.map((u) => [u.id, { units: Array.from(decodeFrames(dec, u.frames).units, (k) => gan.units[k]) }]));
+        hyps = decodeEval((frames) => decodeFrames(dec, frames));
       }
       if (hyps) metrics.evalPer = perAgainst(hyps, evalSet.refs);
     }
-    if (refs || evalSet) log.info(`round ${r}: PER ${[refs ? `training labels ${pct(metrics.per)}` : '', evalSet ? `held-out ${pct(metrics.evalPer)}` : ''].filter(Boolean).join(', ')} (references; not used to choose)`);
+    logReferencePer(`round ${r}`, metrics);
     out.push(metrics);
   }
   if (neural) {
@@ -310,9 +316,9 @@ function report(outDir: string, rounds: number, gan: LoadedModel, o: SelfTrainOp
       ...pick(s, ['lmPpl', 'perVsPrevious', 'score', 'blankPenalty', 'epochs', 'bestEpoch', 'phonesPerUtterance', 'trainSec', 'decodeSec', 'seconds', 'cpuSec']),
     };
     if (refs) metrics.per = perAgainst(labels, refs);
-    if (evalSet) metrics.evalPer = perAgainst(new Map(evalFrames.map((u) => [u.id, { units: Array.from(ctcDecodeFrames(decoder, u.frames).units, (k) => gan.units[k]) }])), evalSet.refs);
+    if (evalSet) metrics.evalPer = perAgainst(decodeEval((frames) => ctcDecodeFrames(decoder, frames)), evalSet.refs);
     decoder.net.dispose();
-    if (refs || evalSet) log.info(`neural stage: PER ${[refs ? `training labels ${pct(metrics.per)}` : '', evalSet ? `held-out ${pct(metrics.evalPer)}` : ''].filter(Boolean).join(', ')} (references; not used to choose)`);
+    logReferencePer('neural stage', metrics);
     out.push(metrics);
   }
   const jsonl = join(outDir, 'metrics.jsonl');

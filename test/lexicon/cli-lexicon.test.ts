@@ -152,4 +152,12 @@ describe('fieldphone lexicon discover', () => {
     expect(readFileSync(join(out, 'candidates.txt'), 'utf8')).toBe('dorik\td o r i k\n');
     expect(readFileSync(join(out, 'candidates.tsv'), 'utf8').split('\n')[0]).toBe('headword\tpronunciation\tscore\ttext_count\taudio_count\texamples');
   });
+
+  it('refuses counts out of range, naming the option and its bound', () => {
+    const lengths = fieldphone('lexicon', 'discover', textDir, '--transcripts', trDir, '-o', join(tmp, 'x'), '--min-length', '4', '--max-length', '3');
+    expect(lengths.status).not.toBe(0);
+    // The bound of --max-length is --min-length.
+    expect(lengths.stderr).toContain('--max-length must be an integer ≥ 4, got 3');
+    expect(fieldphone('lexicon', 'export', textDir, '-o', join(tmp, 'x'), '--examples', '-1').stderr).toContain('--examples must be an integer ≥ 0, got -1');
+  });
 });

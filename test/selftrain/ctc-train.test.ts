@@ -6,19 +6,21 @@
  * uninterrupted one does; greedy decoding and the model file.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '../../src/backend/index.js';
-import { ctcDecodeFrames, ctcGreedy, readCtcModel, writeCtcModel } from '../../src/selftrain/ctc-decoder.js';
+import { CTC_FILE, ctcDecodeFrames, ctcGreedy, readCtcModel, writeCtcModel } from '../../src/selftrain/ctc-decoder.js';
+import { CtcNet } from '../../src/selftrain/ctc-model.js';
 import { phoneBigram } from '../../src/hmm/phone-loop.js';
 import { trainNgram } from '../../src/lm/index.js';
 import { DEFAULT_CTC_TRAIN, trainCtc, type CtcExample, type CtcTrainConfig } from '../../src/selftrain/ctc-train.js';
-import { runNeuralStage } from '../../src/selftrain/neural-stage.js';
+import { readNeuralDir, runNeuralStage } from '../../src/selftrain/neural-stage.js';
 import type { TrainingAudio } from '../../src/selftrain/round.js';
 import { perAgainst } from '../../src/selftrain/label-free-score.js';
 import type { LabelSet } from '../../src/selftrain/labels.js';
 import { makeRng } from '../../src/util/rng.js';
+import { expectArtifactError } from '../helpers/errors.js';
 import { corrupt, sentence, syntheticCorpus, syntheticTopology, UNITS } from './synthetic-phones.js';
 
 const names = (ids: ArrayLike<number>) => Array.from(ids, (l) => UNITS[l]);
@@ -119,5 +121,15 @@ describe('CTC training on noisy labels', () => {
     const path = join(dir, 'bad.bin');
     writeFileSync(path, 'not a model');
     expect(() => readCtcModel(path)).toThrow(path);
+  });
+
+  it("a neural stage folder whose network outputs other units than the model's is refused, naming its ctc.bin", () => {
+    const stage = join(dir, 'neural');
+    mkdirSync(stage);
+    const net = new CtcNet({ ...dims, ...SMALL.net }, 1);
+    writeCtcModel(join(stage, CTC_FILE), { net, units: UNITS, blankPenalty: 0 }, {});
+    net.dispose();
+    const swapped = [UNITS[1], UNITS[0], ...UNITS.slice(2)];
+    expectArtifactError(() => readNeuralDir(stage, swapped), join(stage, CTC_FILE), new RegExp(`its units \\(${UNITS.join(' ')}\\) differ from the model folder's units\\.json`));
   });
 });

@@ -95,21 +95,28 @@ describe('fieldphone self-train --neural (built CLI)', () => {
 
   it('a rerun reuses the neural stage; more rounds retrain it on the new labels; other settings are refused', () => {
     const before = snapshot(join(out, 'neural'));
-    const again = fieldphone('self-train', gan, '--audio', fx.audioDir, '-o', out, ...SMALL, ...NEURAL);
+    // References (here the starting labels) are only reported: the stage is reused with them.
+    const refs = ['--valid-ref', join(out, 'round-0', 'labels.txt')];
+    const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
+    const again = fieldphone('self-train', gan, '--audio', fx.audioDir, '-o', out, ...SMALL, ...NEURAL, ...refs);
     expect(again.status, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/neural stage: already done/);
     expect(again.stderr).not.toMatch(/neural epoch/);
     expect(snapshot(join(out, 'neural'))).toEqual(before);
+    expect(again.stderr).toContain(`neural stage: PER training labels ${pct(metricsOf(out)[2].per)} (references; not used to choose)`);
 
     const other = fieldphone('self-train', gan, '--audio', fx.audioDir, '-o', out, ...SMALL, ...NEURAL, '--neural-hidden', '8');
     expect(other.status).not.toBe(0);
     expect(other.stderr).toContain(join(out, 'neural'));
     expect(other.stderr).toMatch(/was made with other settings or inputs/);
 
-    const more = fieldphone('self-train', gan, '--audio', fx.audioDir, '-o', out, ...SMALL, ...NEURAL, '--rounds', '2');
+    const more = fieldphone('self-train', gan, '--audio', fx.audioDir, '-o', out, ...SMALL, ...NEURAL, '--rounds', '2', ...refs);
     expect(more.status, more.stderr).toBe(0);
     expect(more.stderr).toMatch(/trained on round 1's labels; training again on round 2's/);
-    expect(metricsOf(out).map((m) => m.stage)).toEqual(['gan', 'mono', 'mono', 'ctc']);
+    const metrics = metricsOf(out);
+    expect(metrics.map((m) => m.stage)).toEqual(['gan', 'mono', 'mono', 'ctc']);
+    // The chosen blank penalty's reference PER, as the report recomputes it from the stage's labels.
+    expect(more.stderr).toMatch(new RegExp(`neural stage done in .*, PER against round 2 labels [\\d.]+ %, score [\\d.]+ \\(PER against references ${pct(metrics[3].per)}\\)`));
 
     // Without --neural the HMM rounds alone are compared and exported.
     const plain = fieldphone('self-train', gan, '--audio', fx.audioDir, '-o', out, ...SMALL, '--rounds', '2', '--json');

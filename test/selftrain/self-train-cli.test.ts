@@ -112,6 +112,10 @@ describe('fieldphone self-train (built CLI)', () => {
     const metrics = readFileSync(join(st, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(metrics[0].stage).toBe('labels');
     expect(metrics[0].per).toBe(0); // the starting labels are the references here
+    // The log gives the same PERs as metrics.jsonl, and the chosen candidate's in the round's line.
+    const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
+    for (const m of metrics) expect(r.stderr).toContain(`round ${m.round}: PER training labels ${pct(m.per)} (references; not used to choose)`);
+    expect(r.stderr).toMatch(new RegExp(`round 1 done in .*, PER against round 0 labels [\\d.]+ %, score [\\d.]+ \\(PER against references ${pct(metrics[1].per)}\\)`));
     expect(readFileSync(join(st, 'round-1', 'candidates.tsv'), 'utf8').trim().split('\n')).toHaveLength(1 + 2);
     const bad = join(tmp, 'bad.txt');
     writeFileSync(bad, 'rec-01 <SIL> ʘ <SIL>\n');

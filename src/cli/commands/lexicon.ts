@@ -10,7 +10,7 @@ import { DEFAULT_DISCOVER_OPTIONS, discoverWords } from '../../lexicon/discover.
 import { readTranscripts } from '../../lexicon/transcripts.js';
 import { checkLanguageTag, LEXICON_FORMATS, parseLexiconFormats, writeLexiconFiles } from '../../lexicon/write.js';
 import { parseLexicon } from '../../text/index.js';
-import { UsageError } from '../../util/errors.js';
+import { checkInteger } from '../../util/config-check.js';
 import { log } from '../../util/log.js';
 import { intOption, printJson } from '../options.js';
 
@@ -69,7 +69,7 @@ export function register(program: Command): void {
       const src = findLexiconSource(dir);
       const lang = languageTag(o.lang, src);
       const transcripts = o.transcripts ? readTranscripts(o.transcripts) : undefined;
-      const entries = buildLexiconEntries(src, { transcripts, examples: checkCount('--examples', o.examples, 0) });
+      const entries = buildLexiconEntries(src, { transcripts, examples: checkInteger('--examples', o.examples, 0) });
       const source = { source: resolve(dir), ...(o.transcripts ? { transcripts: resolve(o.transcripts) } : {}) };
       const inputs = [src.lexiconPath, ...(src.wordsPath ? [src.wordsPath] : [])];
       const files = writeLexiconFiles(entries, formats, o.out, 'lexicon', { lang, source }, inputs);
@@ -102,24 +102,19 @@ export function register(program: Command): void {
       const formats = parseLexiconFormats(o.format);
       const src = findLexiconSource(dir);
       const lang = languageTag(o.lang, src);
-      const minLength = checkCount('--min-length', o.minLength, 1);
-      const maxLength = checkCount('--max-length', o.maxLength, minLength);
+      const minLength = checkInteger('--min-length', o.minLength, 1);
+      const maxLength = checkInteger('--max-length', o.maxLength, minLength);
       const transcripts = readTranscripts(o.transcripts as string);
       const entries = discoverWords(transcripts, parseLexicon(src.lexiconPath).pronunciations, {
         minLength,
         maxLength,
-        minCount: checkCount('--min-count', o.minCount, 2),
-        maxCandidates: checkCount('--max-candidates', o.maxCandidates, 1),
-        examples: checkCount('--examples', o.examples, 0),
+        minCount: checkInteger('--min-count', o.minCount, 2),
+        maxCandidates: checkInteger('--max-candidates', o.maxCandidates, 1),
+        examples: checkInteger('--examples', o.examples, 0),
       });
       const source = { source: resolve(dir), transcripts: resolve(o.transcripts as string), minLength, maxLength, minCount: o.minCount };
       const files = writeLexiconFiles(entries, formats, o.out, 'candidates', { lang, source }, [src.lexiconPath]);
       log.info(`${entries.length} candidate words from ${transcripts.length} transcripts → ${files.join(', ')}`);
       if (o.json) printJson({ candidates: entries.length, lang, files });
     });
-}
-
-function checkCount(name: string, n: number, min: number): number {
-  if (!(Number.isInteger(n) && n >= min)) throw new UsageError(`${name} must be an integer ≥ ${min}, got ${n}`);
-  return n;
 }
