@@ -92,6 +92,7 @@ export function diversityLoss(probs: tf.Tensor3D, mask: tf.Tensor2D): tf.Scalar 
 /**
  * Auxiliary input-tied loss (wav2vec-U 2.0): mean cross-entropy of the aux
  * logits [B,T,K] against k-means cluster ids [B,T] (int32) over valid steps.
+ * The same masked cross-entropy serves the decipherment labels (loss.teacher).
  */
 export function auxClusterLoss(auxLogits: tf.Tensor3D, targets: tf.Tensor2D, mask: tf.Tensor2D): tf.Scalar {
   const K = auxLogits.shape[2];

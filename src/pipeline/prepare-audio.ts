@@ -295,6 +295,8 @@ export interface PreparedAudio {
   utterances: UtteranceInfo[];
   /** CMVN-normalised (and spliced) frames. */
   frames(u: UtteranceInfo): Matrix;
+  /** The frames as extracted, before CMVN and splicing. */
+  rawFrames(u: UtteranceInfo): Matrix;
   /** Segment vectors and their [start, end) frame spans. */
   segments(u: UtteranceInfo): { features: Matrix; spans: Int32Array };
   /** k-means cluster id of every frame. */
@@ -314,6 +316,7 @@ export function openPreparedAudio(dir: string): PreparedAudio {
     config,
     utterances,
     frames: normaliserFor(dir, config, frames),
+    rawFrames: (u) => frames.get(u.id),
     segments: (u) => ({ features: segs.get(u.id), spans: Int32Array.from(segs.entry(u.id).spans as number[]) }),
     clusters: (u) => Int32Array.from(clusters.get(u.id).data),
     numClusters: (clusters.config as { k: number }).k,

@@ -8,7 +8,7 @@ import { tf } from '../backend/index.js';
 import { greedyDecode } from '../decode/index.js';
 import type { LoadedModel } from '../model/model-folder.js';
 import { savedConfig, type PreparedAudio } from '../pipeline/prepare-audio.js';
-import { makeExample } from '../train/data.js';
+import { preparedExample } from '../train/data.js';
 import { UsageError } from '../util/errors.js';
 import { startProgress } from '../util/progress.js';
 import type { LabelSet } from './labels.js';
@@ -29,10 +29,7 @@ export function ganLabels(model: LoadedModel, prepared: PreparedAudio): LabelSet
   const bar = startProgress('GAN labels', prepared.utterances.length);
   for (const u of prepared.utterances) {
     const input = model.config.input;
-    const ex = makeExample(input, u, {
-      clusters: prepared.clusters(u),
-      ...(input.kind === 'segments' ? { segments: prepared.segments(u) } : { frames: prepared.frames(u) }),
-    });
+    const ex = preparedExample(input, prepared, u);
     const logits = tf.tidy(() => model.generator.apply(tf.tensor3d(ex.x, [1, ex.steps, ex.x.length / ex.steps]), false).logits);
     const data = logits.dataSync() as Float32Array;
     logits.dispose();

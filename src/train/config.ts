@@ -7,6 +7,7 @@
 import { UsageError } from '../util/errors.js';
 import type { GradientPenaltyNorm } from '../model/index.js';
 import type { InputConfig } from './data.js';
+import { DEFAULT_DECIPHER, validateDecipherConfig, type DecipherConfig } from '../decipher/config.js';
 
 export interface GanConfig {
   input: InputConfig;
@@ -38,7 +39,11 @@ export interface GanConfig {
     bigram: number;
     /** Weight of matching the text's most frequent phone trigrams (0 = off). */
     trigram: number;
+    /** Weight of cross-entropy against the decipherment's label of each step (needs `decipher`). */
+    teacher: number;
   };
+  /** Label the training segments by decipherment first (src/decipher) and learn from those labels (loss.teacher); null = off. */
+  decipher: DecipherConfig | null;
   optim: { lrG: number; lrD: number; beta1: number; beta2: number; eps: number; weightDecayD: number; clip: number };
   batchSize: number;
   /** Total updates; odd ones train the discriminator, even ones the generator (1:1). */
@@ -56,7 +61,8 @@ export const DEFAULT_GAN_CONFIG: GanConfig = {
   input: { kind: 'frames', stack: 5 },
   generator: { kind: 'conv2', kernel: 5, hidden: 256, kernel2: 3, inputDropout: 0.1, dropout: 0.1, aux: true },
   discriminator: { hidden: 256, kernel: 6, depth: 2, dropout: 0 },
-  loss: { adversarial: 1, gradientPenalty: 1.5, gradientPenaltyNorm: 'per-phone', smoothness: 0.5, diversity: 4, aux: 0.5, bigram: 0, trigram: 0 },
+  loss: { adversarial: 1, gradientPenalty: 1.5, gradientPenaltyNorm: 'per-phone', smoothness: 0.5, diversity: 4, aux: 0.5, bigram: 0, trigram: 0, teacher: 0 },
+  decipher: null,
   optim: { lrG: 4e-4, lrD: 5e-4, beta1: 0.5, beta2: 0.98, eps: 1e-6, weightDecayD: 1e-4, clip: 5 },
   batchSize: 64,
   updates: 6000,
@@ -79,6 +85,7 @@ export function resolveGanConfig(o: GanConfigOverrides = {}): GanConfig {
     discriminator: { ...d.discriminator, ...o.discriminator },
     loss: { ...d.loss, ...o.loss },
     optim: { ...d.optim, ...o.optim },
+    decipher: o.decipher ? { ...DEFAULT_DECIPHER, ...o.decipher } : null,
   } as GanConfig;
   const posInt = (name: string, v: number) => {
     if (!(Number.isInteger(v) && v > 0)) throw new UsageError(`${name} must be a positive integer, got ${v}`);
@@ -91,6 +98,11 @@ export function resolveGanConfig(o: GanConfigOverrides = {}): GanConfig {
   posInt('max steps', c.maxSteps);
   if (c.loss.aux > 0 && !c.generator.aux) throw new UsageError('the auxiliary loss weight is > 0 but the generator has no auxiliary head (generator.aux)');
   if (c.generator.aux && c.generator.kind !== 'conv2') throw new UsageError("the auxiliary head needs generator kind 'conv2'");
+  if (c.decipher) {
+    validateDecipherConfig(c.decipher);
+    if (c.input.kind !== 'change') throw new UsageError(`decipherment labels change-point segments: use it with --input change (got --input ${c.input.kind})`);
+  }
+  if (c.loss.teacher > 0 && !c.decipher) throw new UsageError('the teacher loss weight is > 0 but there are no decipherment labels (decipher)');
   for (const [k, v] of Object.entries(c.loss)) if (typeof v === 'number' && !(v >= 0)) throw new UsageError(`loss weight ${k} must be ≥ 0, got ${v}`);
   return c;
 }

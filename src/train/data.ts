@@ -42,6 +42,8 @@ export interface AudioExample {
   spans: Int32Array;
   /** k-means cluster of each step's middle frame. */
   clusters: Int32Array;
+  /** Decipherment's unit id for each step (training with `decipher` only). */
+  teacher?: Int32Array;
 }
 
 export interface AudioData {
@@ -58,14 +60,18 @@ export function loadAudioData(prepDir: string, input: InputConfig, opts: { minSt
   const minSteps = opts.minSteps ?? 3;
   const examples: AudioExample[] = [];
   for (const u of prepared.utterances) {
-    const ex =
-      input.kind === 'segments'
-        ? makeExample(input, u, { clusters: prepared.clusters(u), segments: prepared.segments(u) })
-        : makeExample(input, u, { clusters: prepared.clusters(u), frames: prepared.frames(u) });
+    const ex = preparedExample(input, prepared, u);
     if (ex.steps >= minSteps) examples.push(ex);
   }
   if (examples.length === 0) throw new ArtifactError(prepDir, `no utterance has at least ${minSteps} steps`);
   return { dim: examples[0].x.length / examples[0].steps, numClusters: prepared.numClusters, examples, prepared };
+}
+
+/** One prepared recording's generator input (training, validation and self-training's round 0 alike). */
+export function preparedExample(input: InputConfig, prepared: PreparedAudio, u: UtteranceInfo): AudioExample {
+  return input.kind === 'segments'
+    ? makeExample(input, u, { clusters: prepared.clusters(u), segments: prepared.segments(u) })
+    : makeExample(input, u, { clusters: prepared.clusters(u), frames: prepared.frames(u), rawFrames: prepared.rawFrames(u) });
 }
 
 /**
@@ -75,7 +81,7 @@ export function loadAudioData(prepDir: string, input: InputConfig, opts: { minSt
 export function makeExample(
   input: InputConfig,
   utterance: UtteranceInfo,
-  rec: { clusters: Int32Array; frames?: Matrix; segments?: { features: Matrix; spans: Int32Array } },
+  rec: { clusters: Int32Array; frames?: Matrix; rawFrames?: Matrix; segments?: { features: Matrix; spans: Int32Array } },
 ): AudioExample {
   if (input.kind === 'segments') {
     if (!rec.segments) throw new Error('makeExample: segments missing');
@@ -88,7 +94,9 @@ export function makeExample(
   if (!f) throw new Error('makeExample: frames missing');
   if (input.kind === 'change') {
     const cfg = { ...DEFAULT_CHANGE_POINTS, ratePerSec: input.rate ?? DEFAULT_CHANGE_POINTS.ratePerSec };
-    const spans = changePointSpans(f, cfg);
+    // Cut where the frames *before* CMVN change: per-recording scaling flattens the energy
+    // changes that mark phone boundaries (demo corpus: cluster purity 72 % vs 69 % of the segments).
+    const spans = changePointSpans(rec.rawFrames ?? f, cfg);
     const seg = poolChangeSegments(f, spans, cfg.staticDims);
     const clusters = new Int32Array(seg.rows);
     for (let i = 0; i < seg.rows; i++) clusters[i] = rec.clusters[(spans[2 * i] + spans[2 * i + 1] - 1) >> 1];
@@ -159,18 +167,24 @@ export function lengthGroupedBatches(lengths: number[], batchSize: number, rng: 
 }
 
 /** Pad a batch of examples into [B, T, D] with a [B, T] mask and cluster targets (−1 past the end). */
-export function padAudioBatch(examples: AudioExample[], dim: number, maxSteps?: number): { x: Float32Array; mask: Float32Array; clusters: Int32Array; lengths: number[]; T: number } {
+export function padAudioBatch(
+  examples: AudioExample[],
+  dim: number,
+  maxSteps?: number,
+): { x: Float32Array; mask: Float32Array; clusters: Int32Array; teacher: Int32Array; lengths: number[]; T: number } {
   const lengths = examples.map((e) => Math.min(e.steps, maxSteps ?? Infinity));
   const T = Math.max(...lengths);
   const B = examples.length;
   const x = new Float32Array(B * T * dim);
   const mask = new Float32Array(B * T);
   const clusters = new Int32Array(B * T).fill(-1);
+  const teacher = new Int32Array(B * T).fill(-1);
   examples.forEach((e, b) => {
     const n = lengths[b];
     x.set(e.x.subarray(0, n * dim), b * T * dim);
     mask.fill(1, b * T, b * T + n);
     clusters.set(e.clusters.subarray(0, n), b * T);
+    if (e.teacher) teacher.set(e.teacher.subarray(0, n), b * T);
   });
-  return { x, mask, clusters, lengths, T };
+  return { x, mask, clusters, teacher, lengths, T };
 }

@@ -22,14 +22,17 @@ import { TEXT_FILES } from '../pipeline/prepare-text.js';
 import { readTranscriptFile, scoreCorpus } from '../scoring/index.js';
 import { weightedLmPpl } from '../selection/index.js';
 import { SIL } from '../text/index.js';
-import { writeJsonAtomic } from '../util/fsx.js';
+import { readJson, writeJsonAtomic } from '../util/fsx.js';
+import { ArtifactError } from '../util/errors.js';
+import { decipherSegments, type DecipherConfig } from '../decipher/index.js';
+import { decipherSegmentFeatures } from '../decipher/segments.js';
 import { log } from '../util/log.js';
 import { appendMetrics, checkRunFolder, truncateMetrics } from '../util/run-folder.js';
-import { startProgress } from '../util/progress.js';
+import { formatDuration, startProgress } from '../util/progress.js';
 import { makeRng, shuffleInPlace } from '../util/rng.js';
 import { prefixed, readTensorFile, stripPrefix, writeTensorFile, type TensorMap } from '../util/tensor-file.js';
 import { resolveGanConfig, type GanConfig, type GanConfigOverrides } from './config.js';
-import { loadAudioData, loadTextData, type AudioData, type AudioExample } from './data.js';
+import { loadAudioData, loadTextData, type AudioData, type AudioExample, type TextData } from './data.js';
 import { GanTrainer, type StepLosses } from './gan-trainer.js';
 import { exportModelFolder } from '../model/model-folder.js';
 
@@ -67,7 +70,7 @@ export interface TrainGanResult {
   seconds: number;
 }
 
-const RUN_FILES = { run: 'run.json', metrics: 'metrics.jsonl', checkpoint: 'checkpoint.bin', best: 'best.bin', plots: 'plots', model: 'model' } as const;
+const RUN_FILES = { run: 'run.json', metrics: 'metrics.jsonl', checkpoint: 'checkpoint.bin', best: 'best.bin', plots: 'plots', model: 'model', decipher: 'decipher.json' } as const;
 export { RUN_FILES };
 
 interface CheckpointMeta {
@@ -102,6 +105,7 @@ export async function trainGan(opts: TrainGanOptions): Promise<TrainGanResult> {
 
   // Only now that every input has loaded does the run folder come into being (a typo leaves nothing behind).
   if (!opts.resume) writeJsonAtomic(runPath, { config, inputs });
+  if (config.decipher) attachDecipherment(train, text, config.decipher, join(outDir, RUN_FILES.decipher));
   const trainer = new GanTrainer(config, train, text);
   let start = 1;
   let best: CheckpointMeta['best'];
@@ -174,6 +178,42 @@ export async function trainGan(opts: TrainGanOptions): Promise<TrainGanResult> {
 }
 
 /** Held-out recordings for validation: the given folder, or a seeded 5 % of the training ones (then not trained on). */
+/**
+ * Label every training step by decipherment (src/decipher), once per run:
+ * decipher.json keeps the labels so `--resume` does not anneal again.
+ */
+function attachDecipherment(train: AudioData, text: TextData, cfg: DecipherConfig, path: string): void {
+  let saved = existsSync(path) ? readJson<DecipherFile>(path) : undefined;
+  if (!saved) {
+    log.info(`decipherment: ${cfg.clusters} segment clusters, ${cfg.restarts} annealing runs of ${cfg.iterations} moves`);
+    const r = decipherSegments(decipherSegmentFeatures(train), text.sentences, text.units, cfg);
+    saved = {
+      restartScores: r.restartScores,
+      chosen: r.chosen,
+      segments: r.segments,
+      seconds: r.seconds,
+      labels: Object.fromEntries(train.examples.map((e, i) => [e.id, Array.from(r.labels[i])])),
+    };
+    writeJsonAtomic(path, saved);
+    log.info(
+      `decipherment: score per segment ${r.restartScores.map((x) => x.toFixed(3)).join(' / ')} (kept run ${r.chosen + 1}), ${r.segments} segments, ${formatDuration(r.seconds)}`,
+    );
+  }
+  for (const e of train.examples) {
+    const l = saved.labels[e.id];
+    if (!l || l.length !== e.steps) throw new ArtifactError(path, `no labels for the ${e.steps} segments of '${e.id}'; remove the run folder and start again`);
+    e.teacher = Int32Array.from(l);
+  }
+}
+
+interface DecipherFile {
+  restartScores: number[];
+  chosen: number;
+  segments: number;
+  seconds: number;
+  labels: Record<string, number[]>;
+}
+
 function splitValidation(audio: AudioData, validDir: string | undefined, config: GanConfig): { train: AudioData; valid: AudioExample[] } {
   if (validDir) return { train: audio, valid: loadAudioData(validDir, config.input).examples };
   const order = shuffleInPlace(audio.examples.map((_, i) => i), makeRng(config.seed + 101));
@@ -208,7 +248,7 @@ function splitState(t: TensorMap) {
 
 export function writePlots(outDir: string): void {
   plotMetricsJsonl(join(outDir, RUN_FILES.metrics), join(outDir, RUN_FILES.plots), [
-    { file: 'losses.svg', title: 'Training losses', keys: ['d_adv', 'd_gp', 'g_adv', 'g_smooth', 'g_diversity', 'g_aux', 'g_bigram', 'g_trigram'] },
+    { file: 'losses.svg', title: 'Training losses', keys: ['d_adv', 'd_gp', 'g_adv', 'g_smooth', 'g_diversity', 'g_aux', 'g_bigram', 'g_trigram', 'g_teacher'] },
     { file: 'selection.svg', title: 'Unsupervised selection metric (lower is better)', keys: ['weightedPpl', 'lmPpl'], logY: true },
     { file: 'usage.svg', title: 'Vocabulary usage and phones per second', keys: ['vocabUsage', 'phonesPerSec'] },
     { file: 'per.svg', title: 'PER on references (reported only, never used to choose)', keys: ['per'] },

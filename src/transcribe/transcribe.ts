@@ -48,7 +48,7 @@ export async function transcribeRecording(
   if (hmm) return { file: resolve(path), durationSec: rec.durationSec, speechSec: rec.keptSec, phones: hmmTranscribe(hmm, x, frameBoundaryTime(cfg.features), rec.kept) };
   const { seg, clusters } = segmentFrames(x, model.kmeans, model.pca, cfg);
   const utt = { id, path: resolve(path), speaker: '', durationSec: rec.durationSec, keptSec: rec.keptSec, kept: rec.kept };
-  const ex = makeExample(model.config.input, utt, { clusters, frames: x, segments: { features: seg.features, spans: seg.spans } });
+  const ex = makeExample(model.config.input, utt, { clusters, frames: x, rawFrames: rec.frames, segments: { features: seg.features, spans: seg.spans } });
   const logits = tf.tidy(() => model.generator.apply(tf.tensor3d(ex.x, [1, ex.steps, ex.x.length / ex.steps]), false).logits);
   const data = logits.dataSync() as Float32Array;
   logits.dispose();

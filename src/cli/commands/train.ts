@@ -1,4 +1,5 @@
 import { DEFAULT_CHANGE_POINTS } from '../../segments/index.js';
+import { DEFAULT_DECIPHER } from '../../decipher/index.js';
 import { Command, Option } from 'commander';
 import { DEFAULT_GAN_CONFIG, type GanConfigOverrides } from '../../train/config.js';
 import { trainGan } from '../../train/run.js';
@@ -25,6 +26,11 @@ export function addGanOptions(cmd: Command): Command {
     .option('--bigram <w>', "weight of matching the text's phone-bigram distribution (0 = off)", floatOption, d.loss.bigram)
     .option('--adversarial <w>', 'weight of the adversarial term (0 = matching losses only, no discriminator)', floatOption, d.loss.adversarial)
     .option('--trigram <w>', "weight of matching the text's most frequent phone trigrams (0 = off)", floatOption, d.loss.trigram)
+    .option('--decipher', 'first label the segments by decipherment against the text (needs --input change), then learn from those labels')
+    .option('--teacher <w>', 'weight of the decipherment labels (with --decipher)', floatOption, 1)
+    .option('--decipher-clusters <n>', 'segment clusters (cipher symbols) for --decipher', intOption, DEFAULT_DECIPHER.clusters)
+    .option('--decipher-runs <n>', 'annealing runs for --decipher; the best-scoring one is kept', intOption, DEFAULT_DECIPHER.restarts)
+    .option('--decipher-moves <n>', 'moves per annealing run for --decipher', intOption, DEFAULT_DECIPHER.iterations)
     .option('--batch <n>', 'utterances per batch', intOption, d.batchSize)
     .option('--updates <n>', 'total updates (D and G alternate)', intOption, d.updates)
     .option('--valid-every <n>', 'validate and checkpoint every n updates', intOption, d.validEvery)
@@ -39,7 +45,8 @@ export function ganOverrides(o: Record<string, any>): GanConfigOverrides {
     discriminator: { hidden: o.discHidden },
     maxSteps: o.maxSteps,
     dSteps: o.dSteps,
-    loss: { adversarial: o.adversarial, gradientPenalty: o.gp, gradientPenaltyNorm: o.gpNorm, smoothness: o.smoothness, diversity: o.diversity, aux: o.aux && o.generator === 'conv2' ? o.auxWeight : 0, bigram: o.bigram, trigram: o.trigram },
+    loss: { adversarial: o.adversarial, gradientPenalty: o.gp, gradientPenaltyNorm: o.gpNorm, smoothness: o.smoothness, diversity: o.diversity, aux: o.aux && o.generator === 'conv2' ? o.auxWeight : 0, bigram: o.bigram, trigram: o.trigram, teacher: o.decipher ? o.teacher : 0 },
+    decipher: o.decipher ? { ...DEFAULT_DECIPHER, clusters: o.decipherClusters, restarts: o.decipherRuns, iterations: o.decipherMoves, seed: o.seed } : null,
     batchSize: o.batch,
     updates: o.updates,
     validEvery: o.validEvery,

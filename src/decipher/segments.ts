@@ -1,0 +1,16 @@
+/**
+ * What decipherment clusters: the generator's change-point segments (the
+ * same spans, so every training step gets a label), pooled from the frames
+ * *before* per-recording CMVN. Short recordings' means depend on what is
+ * said, so per-recording normalisation moves the same phone around: on the
+ * demo corpus it lowered cluster purity from 72 % to 68 % and the annealer
+ * then found no map (89 % PER against 56 %).
+ */
+import { DEFAULT_CHANGE_POINTS, poolChangeSegments } from '../segments/index.js';
+import type { AudioData } from '../train/data.js';
+import type { Matrix } from '../util/matrix.js';
+
+export function decipherSegmentFeatures(audio: AudioData): Matrix[] {
+  const byId = new Map(audio.prepared.utterances.map((u) => [u.id, u]));
+  return audio.examples.map((e) => poolChangeSegments(audio.prepared.rawFrames(byId.get(e.id) ?? e.utterance), e.spans, DEFAULT_CHANGE_POINTS.staticDims));
+}
