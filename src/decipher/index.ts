@@ -10,7 +10,8 @@
  */
 import { fitKMeans, assignClusters } from '../segments/index.js';
 import { updateSeed } from '../model/optimizer-state.js';
-import type { Matrix } from '../util/matrix.js';
+import { concatRows, type Matrix } from '../util/matrix.js';
+import { cmvnUtterance } from '../features/index.js';
 import { makeRng } from '../util/rng.js';
 import { startProgress } from '../util/progress.js';
 import { UsageError } from '../util/errors.js';
@@ -42,7 +43,8 @@ export function decipherSegments(segments: Matrix[], sentences: Int32Array[], un
   const phoneOf = new Map(phones.map((u, p) => [u, p]));
   const text = sentences.map((s) => Int32Array.from([...s].filter((u) => phoneOf.has(u)), (u) => phoneOf.get(u)!)).filter((s) => s.length > 0);
   const lm = phoneTrigram(text, phones.length);
-  const all = standardise(segments);
+  // All recordings' segments, each dimension scaled to unit variance over the whole set, so k-means distances weigh dimensions alike.
+  const all = cmvnUtterance(concatRows(segments));
   if (all.rows < cfg.clusters) throw new UsageError(`decipherment needs at least as many segments as clusters (${cfg.clusters}); the audio has ${all.rows}`);
   const settings = { iterations: cfg.iterations, startTemperature: cfg.startTemperature, endTemperature: cfg.endTemperature, unigramWeight: cfg.unigramWeight };
   const bar = startProgress('decipherment', cfg.restarts * cfg.iterations);
@@ -76,31 +78,4 @@ export function decipherSegments(segments: Matrix[], sentences: Int32Array[], un
     segments: all.rows,
     seconds: (Date.now() - t0) / 1000,
   };
-}
-
-/** All recordings' segments stacked, each dimension scaled to zero mean and unit variance (k-means distances then weigh dimensions alike). */
-function standardise(segments: Matrix[]): Matrix {
-  const dim = segments[0]?.cols ?? 0;
-  const rows = segments.reduce((n, m) => n + m.rows, 0);
-  const data = new Float32Array(rows * dim);
-  let at = 0;
-  for (const m of segments) {
-    if (m.cols !== dim) throw new RangeError(`segment features of ${m.cols} and ${dim} dimensions mixed`);
-    data.set(m.data.subarray(0, m.rows * dim), at);
-    at += m.rows * dim;
-  }
-  const mean = new Float64Array(dim);
-  const sq = new Float64Array(dim);
-  for (let i = 0; i < rows; i++)
-    for (let d = 0; d < dim; d++) {
-      const v = data[i * dim + d];
-      mean[d] += v;
-      sq[d] += v * v;
-    }
-  for (let d = 0; d < dim; d++) {
-    mean[d] /= Math.max(1, rows);
-    const sd = Math.sqrt(Math.max(sq[d] / Math.max(1, rows) - mean[d] * mean[d], 0)) || 1;
-    for (let i = 0; i < rows; i++) data[i * dim + d] = (data[i * dim + d] - mean[d]) / sd;
-  }
-  return { data, rows, cols: dim };
 }

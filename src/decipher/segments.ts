@@ -11,6 +11,5 @@ import type { AudioData } from '../train/data.js';
 import type { Matrix } from '../util/matrix.js';
 
 export function decipherSegmentFeatures(audio: AudioData): Matrix[] {
-  const byId = new Map(audio.prepared.utterances.map((u) => [u.id, u]));
-  return audio.examples.map((e) => poolChangeSegments(audio.prepared.rawFrames(byId.get(e.id) ?? e.utterance), e.spans, DEFAULT_CHANGE_POINTS.staticDims));
+  return audio.examples.map((e) => poolChangeSegments(audio.prepared.rawFrames(e.utterance), e.spans, DEFAULT_CHANGE_POINTS.staticDims));
 }

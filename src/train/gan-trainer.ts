@@ -152,8 +152,9 @@ export class GanTrainer {
     const l = this.cfg.loss;
     const B = padded.lengths.length;
     const targets = tf.tensor2d(Int32Array.from(padded.clusters, (c) => Math.max(0, c)), [B, padded.T], 'int32');
-    const teacher = tf.tensor2d(Int32Array.from(padded.teacher, (c) => Math.max(0, c)), [B, padded.T], 'int32');
-    const teacherMask = tf.tensor2d(Float32Array.from(padded.teacher, (c, i) => (c >= 0 ? padded.mask[i] : 0)), [B, padded.T]);
+    // Decipherment labels only when they are learned from: this runs on every generator update.
+    const teacher = l.teacher > 0 ? tf.tensor2d(Int32Array.from(padded.teacher, (c) => Math.max(0, c)), [B, padded.T], 'int32') : undefined;
+    const teacherMask = l.teacher > 0 ? tf.tensor2d(Float32Array.from(padded.teacher, (c, i) => (c >= 0 ? padded.mask[i] : 0)), [B, padded.T]) : undefined;
     const parts: Record<string, tf.Scalar> = {};
     const vars = this.G.variables;
     // The JOIN's argmax must be taken on the same forward pass the gradient flows through.
@@ -181,7 +182,7 @@ export class GanTrainer {
         parts[m.order === 2 ? 'g_bigram' : 'g_trigram'] = tf.keep(b.clone());
         terms.push(tf.mul(m.weight, b));
       }
-      if (l.teacher > 0) {
+      if (teacher && teacherMask) {
         // Per step, before the JOIN: the decipherment labelled every segment.
         const t = auxClusterLoss(out.logits, teacher, teacherMask);
         parts.g_teacher = tf.keep(t.clone());
@@ -197,7 +198,7 @@ export class GanTrainer {
     const gradNorm = this.apply(this.optG, grads);
     const losses: StepLosses = { g_loss: value.dataSync()[0], g_grad_norm: gradNorm };
     for (const [k, v] of Object.entries(parts)) losses[k] = v.dataSync()[0];
-    tf.dispose([value, targets, teacher, teacherMask, ...Object.values(parts)]);
+    tf.dispose([value, targets, ...(teacher && teacherMask ? [teacher, teacherMask] : []), ...Object.values(parts)]);
     return losses;
   }
 
