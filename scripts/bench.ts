@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../src/util/errors.js';
 import { AUDIO_SECTIONS } from './lib/bench-audio.js';
 import { batchSection } from './lib/bench-batch.js';
+import { decipherSection } from './lib/bench-decipher.js';
 import { ganSection } from './lib/bench-gan.js';
 import {
   MemorySampler,
@@ -30,7 +31,7 @@ import {
   type BenchSection,
 } from './lib/bench-harness.js';
 
-const SECTIONS: BenchSection[] = [...AUDIO_SECTIONS, ganSection, batchSection];
+const SECTIONS: BenchSection[] = [...AUDIO_SECTIONS, ganSection, decipherSection, batchSection];
 
 /** Repository root: this file runs as dist/scripts/bench.js. */
 const REPO = fileURLToPath(new URL('../../', import.meta.url));

@@ -47,6 +47,8 @@ import { describeScore, labelsPerplexity, perAgainst } from './label-free-score.
 import { readLabelsDir, readLabelsFile, writeLabels, type LabelSet } from './labels.js';
 import { NEURAL_DIR, neuralKey, neuralStageIn, readNeuralDir, type NeuralStats } from './neural-stage.js';
 import { runRound, type TrainingAudio } from './round.js';
+import { redecipherLabels } from '../decipher/relabel.js';
+import { loadTextData, type TextData } from '../train/data.js';
 import { tsvTable } from './tsv.js';
 
 export const ROUND_STAGE = 'self-train-round';
@@ -59,6 +61,8 @@ export interface SelfTrainOptions {
   outDir: string;
   /** Start from these labels (Kaldi style) instead of the GAN model's transcription. */
   labelsFile?: string;
+  /** The prepared text (prepare-text's folder): needed by re-decipherment. */
+  textDir?: string;
   /** Reference phones of (some) training utterances; reported only. */
   validRef?: string;
   /** Held-out prepared audio and its reference phones; reported only. */
@@ -78,6 +82,9 @@ export interface RoundMetrics {
   score?: number;
   lmWeight?: number;
   insertionPenalty?: number;
+  /** With re-decipherment before this round: the kept run's score per segment, and (references) the PER of its labels. */
+  decipherScore?: number;
+  decipherPer?: number;
   /** Neural stage: the blank penalty chosen, the epochs run and the one kept. */
   blankPenalty?: number;
   epochs?: number;
@@ -108,6 +115,8 @@ interface RoundKey {
   model: string;
   audio: string;
   start: { source: 'gan' } | { source: 'labels'; file: string; sha256: string };
+  /** The text re-decipherment reads, when it is on. */
+  text?: string;
   config: Omit<SelfTrainConfig, 'rounds' | 'neural'>;
 }
 
@@ -120,6 +129,7 @@ export async function selfTrain(o: SelfTrainOptions): Promise<SelfTrainResult> {
   const cfg: SelfTrainConfig = { ...DEFAULT_SELF_TRAIN, ...o.config };
   validateSelfTrainConfig(cfg);
   if ((o.evalAudio === undefined) !== (o.evalRef === undefined)) throw new UsageError('--eval-audio and --eval-ref go together');
+  if (cfg.redecipher && !o.textDir) throw new UsageError('re-decipherment reads the text: give --text (the prepare-text folder)');
   const outDir = resolve(o.outDir);
   assertNotInput(outDir, [o.modelDir, o.audioDir, ...(o.labelsFile ? [o.labelsFile] : [])]);
   await initBackend();
@@ -129,12 +139,14 @@ export async function selfTrain(o: SelfTrainOptions): Promise<SelfTrainResult> {
   const lm = readArpa(join(gan.dir, MODEL_FILES.phoneLm));
   const topology = makeTopology(gan.units, cfg.silenceStates, cfg.phoneStates);
   const refs = o.validRef ? readTranscriptFile(o.validRef) : undefined;
+  const text = cfg.redecipher && o.textDir ? textFor(o.textDir, gan) : undefined;
   // The neural stage comes after the rounds: its settings do not change them.
   const { rounds: _rounds, neural: _neural, ...rest } = cfg;
   const key: RoundKey = {
     model: resolve(o.modelDir),
     audio: resolve(o.audioDir),
     start: o.labelsFile ? { source: 'labels', file: resolve(o.labelsFile), sha256: fileHash(o.labelsFile) } : { source: 'gan' },
+    ...(cfg.redecipher && o.textDir ? { text: resolve(o.textDir) } : {}),
     config: rest,
   };
   mkdirSync(outDir, { recursive: true });
@@ -167,6 +179,14 @@ export async function selfTrain(o: SelfTrainOptions): Promise<SelfTrainResult> {
     }
     const t0 = Date.now();
     const cpu0 = process.cpuUsage();
+    let deciphered: Awaited<ReturnType<typeof redecipherLabels>> | undefined;
+    if (text && cfg.redecipher?.before.includes(r)) {
+      log.info(`round ${r}: re-deciphering round ${r - 1}'s segments (${cfg.redecipher.decipher.clusters} clusters, ${cfg.redecipher.decipher.clusterings * cfg.redecipher.decipher.restarts} annealing runs)`);
+      deciphered = await redecipherLabels(labels, prepared, text, cfg.redecipher.decipher);
+      labels = deciphered.labels;
+      const d = deciphered.result;
+      log.info(`round ${r}: re-decipherment score per segment ${d.restartScores[d.chosen].toFixed(3)} (best of ${d.restartScores.length}), ${d.segments} segments, ${formatDuration(d.seconds)}`);
+    }
     const res = runRound(r, data, labels, cfg);
     const cpu = process.cpuUsage(cpu0);
     const c = res.chosen;
@@ -179,6 +199,7 @@ export async function selfTrain(o: SelfTrainOptions): Promise<SelfTrainResult> {
       score: c.score,
       lmWeight: c.lmWeight,
       insertionPenalty: c.insertionPenalty,
+      ...(deciphered ? { decipherScore: deciphered.result.restartScores[deciphered.result.chosen] } : {}),
       phonesPerUtterance: phonesPer(res.labels),
       trainSec: res.stats.trainSec,
       decodeSec: res.stats.decodeSec,
@@ -189,6 +210,10 @@ export async function selfTrain(o: SelfTrainOptions): Promise<SelfTrainResult> {
     writeRound(outDir, r, key, { metrics, decode, ...res.stats }, (dir) => {
       writeAcousticModel(join(dir, HMM_FILE), res.model, decode, { round: r, stage: c.stage });
       writeLabels(dir, res.labels);
+      if (deciphered) {
+        mkdirSync(join(dir, DECIPHERED_DIR));
+        writeLabels(join(dir, DECIPHERED_DIR), deciphered.labels);
+      }
       writeFileAtomic(join(dir, 'candidates.tsv'), tsvTable(['stage', 'lmWeight', 'insertionPenalty', 'lmPpl', 'perVsPrevious', 'score', 'per'], res.candidates));
     });
     labels = res.labels;
@@ -226,6 +251,17 @@ export async function selfTrain(o: SelfTrainOptions): Promise<SelfTrainResult> {
   const what = chosen.stage === 'ctc' ? `the neural stage (CTC network on round ${cfg.rounds}'s labels)` : `round ${chosen.round}`;
   log.info(`chose ${what} (lowest label-free score ${(chosen.score as number).toFixed(3)}); model folder: ${modelDir}`);
   return { outDir, modelDir, chosenRound: chosen.round, chosenKind: acoustic.kind, rounds };
+}
+
+/** In a round's folder: the re-deciphered labels it started from (labels.txt, spans.json), when re-decipherment was on. */
+export const DECIPHERED_DIR = 'deciphered';
+
+/** The text for re-decipherment, over the model's units. */
+function textFor(textDir: string, gan: LoadedModel): TextData {
+  const text = loadTextData(textDir);
+  if (text.units.join(' ') !== gan.units.join(' '))
+    throw new UsageError(`${textDir} has other units than the model (${text.units.length} against ${gan.units.length}): give the text folder the model was trained with`);
+  return text;
 }
 
 export function roundDir(outDir: string, r: number): string {
@@ -286,13 +322,15 @@ function report(outDir: string, rounds: number, gan: LoadedModel, o: SelfTrainOp
   // "round 2: PER training labels 84.0 %, held-out 85.1 % (references; …)", for a round or the neural stage.
   const pct = (v?: number) => (v === undefined || Number.isNaN(v) ? '' : `${(100 * v).toFixed(1)} %`);
   const logReferencePer = (what: string, m: RoundMetrics) => {
-    if (refs || evalSet) log.info(`${what}: PER ${[refs ? `training labels ${pct(m.per)}` : '', evalSet ? `held-out ${pct(m.evalPer)}` : ''].filter(Boolean).join(', ')} (references; not used to choose)`);
+    const parts = [m.decipherPer !== undefined ? `re-deciphered start labels ${pct(m.decipherPer)}` : '', refs ? `training labels ${pct(m.per)}` : '', evalSet ? `held-out ${pct(m.evalPer)}` : ''];
+    if (refs || evalSet) log.info(`${what}: PER ${parts.filter(Boolean).join(', ')} (references; not used to choose)`);
   };
   for (let r = 0; r <= rounds; r++) {
     const dir = roundDir(outDir, r);
     const m = readManifest<unknown>(dir, ROUND_STAGE, FORMAT).stats as unknown as RoundManifestStats;
     const metrics: RoundMetrics = { ...m.metrics };
     if (refs) metrics.per = perAgainst(readLabelsDir(dir, gan.units), refs);
+    if (refs && existsSync(join(dir, DECIPHERED_DIR))) metrics.decipherPer = perAgainst(readLabelsDir(join(dir, DECIPHERED_DIR), gan.units), refs);
     if (evalSet) {
       let hyps: LabelSet | undefined;
       if (r === 0 && metrics.stage === 'gan') hyps = ganLabels(gan, evalSet.prepared);

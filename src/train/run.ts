@@ -105,7 +105,7 @@ export async function trainGan(opts: TrainGanOptions): Promise<TrainGanResult> {
 
   // Only now that every input has loaded does the run folder come into being (a typo leaves nothing behind).
   if (!opts.resume) writeJsonAtomic(runPath, { config, inputs });
-  if (config.decipher) attachDecipherment(train, text, config.decipher, join(outDir, RUN_FILES.decipher));
+  if (config.decipher) await attachDecipherment(train, text, config.decipher, join(outDir, RUN_FILES.decipher));
   const trainer = new GanTrainer(config, train, text);
   let start = 1;
   let best: CheckpointMeta['best'];
@@ -182,11 +182,11 @@ export async function trainGan(opts: TrainGanOptions): Promise<TrainGanResult> {
  * Label every training step by decipherment (src/decipher), once per run:
  * decipher.json keeps the labels so `--resume` does not anneal again.
  */
-function attachDecipherment(train: AudioData, text: TextData, cfg: DecipherConfig, path: string): void {
+async function attachDecipherment(train: AudioData, text: TextData, cfg: DecipherConfig, path: string): Promise<void> {
   let saved = existsSync(path) ? readJson<DecipherFile>(path) : undefined;
   if (!saved) {
-    log.info(`decipherment: ${cfg.clusters} segment clusters, ${cfg.restarts} annealing runs of ${cfg.iterations} moves`);
-    const r = decipherSegments(decipherSegmentFeatures(train), text.sentences, text.units, cfg);
+    log.info(`decipherment: ${cfg.clusterings} clusterings into ${cfg.clusters} segment clusters, ${cfg.restarts} annealing runs of ${cfg.iterations} moves each`);
+    const r = await decipherSegments(decipherSegmentFeatures(train), text.sentences, text.units, cfg);
     saved = {
       restartScores: r.restartScores,
       chosen: r.chosen,

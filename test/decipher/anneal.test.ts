@@ -216,6 +216,18 @@ describe('decipherment of a homophonic cipher', () => {
     }
   });
 
+  it('continues from a given map: cold, from the key, it only climbs and stays near the key', () => {
+    const cold = { ...settings, iterations: 20_000, startTemperature: 0.01, endTemperature: 0.01 };
+    const from = anneal(text, lm, cold, makeRng(9), undefined, key);
+    expect(from.score).toBeGreaterThanOrEqual(mapScore(key, text, lm, settings.unigramWeight));
+    let same = 0;
+    for (let k = 0; k < text.K; k++) if (from.map[k] === key[k]) same += text.symbolCounts[k];
+    expect(same / text.N).toBeGreaterThanOrEqual(0.9);
+    // A random start at the same cold temperature gets stuck far lower: the start is what was used.
+    expect(anneal(text, lm, cold, makeRng(9)).score).toBeLessThan(from.score - 0.1 * text.N);
+    expect(() => anneal(text, lm, cold, makeRng(9), undefined, key.subarray(1))).toThrow(/starting map has/);
+  });
+
   it('gives the same map from the same seed', () => {
     // Even 3,000 iterations find the key here, so walk at a temperature that takes every move: the map then depends on the seed alone.
     const short = { ...settings, iterations: 2_000, startTemperature: 1e9, endTemperature: 1e9 };

@@ -16,7 +16,7 @@ function message(change: Partial<DecipherConfig>): string {
 describe('validateDecipherConfig', () => {
   it('accepts the defaults and the edges of each range', () => {
     expect(() => validateDecipherConfig(DEFAULT_DECIPHER)).not.toThrow();
-    expect(() => validateDecipherConfig({ ...DEFAULT_DECIPHER, clusters: 2, restarts: 1, iterations: 1, startTemperature: 5, endTemperature: 5, unigramWeight: 0 })).not.toThrow();
+    expect(() => validateDecipherConfig({ ...DEFAULT_DECIPHER, clusters: 2, clusterings: 1, restarts: 1, iterations: 1, startTemperature: 5, endTemperature: 5, unigramWeight: 0 })).not.toThrow();
   });
 
   it('refuses clusters that are not an integer ≥ 2', () => {
@@ -25,7 +25,8 @@ describe('validateDecipherConfig', () => {
     expect(message({ clusters: NaN })).toMatch(/^decipher clusters /);
   });
 
-  it('refuses fewer than one restart or iteration', () => {
+  it('refuses fewer than one clustering, restart or iteration', () => {
+    expect(message({ clusterings: 0 })).toBe('decipher clusterings must be an integer ≥ 1, got 0');
     expect(message({ restarts: 0 })).toBe('decipher restarts must be an integer ≥ 1, got 0');
     expect(message({ restarts: -2 })).toMatch(/^decipher restarts /);
     expect(message({ iterations: 0 })).toBe('decipher iterations must be an integer ≥ 1, got 0');

@@ -123,4 +123,40 @@ describe('fieldphone self-train (built CLI)', () => {
     expect(b.status).not.toBe(0);
     expect(b.stderr).toContain(`${bad}: utterance 'rec-01': 'ʘ' is not one of the model's units`);
   });
+
+  it('--redecipher: starts the given round from a decipherment of the previous round\'s segments, kept in round-N/deciphered', () => {
+    const st = join(tmp, 'st-redecipher');
+    const RE = ['--redecipher', '2', '--text', fx.textDir, '--redecipher-clusters', '4', '--redecipher-runs', '2', '--redecipher-moves', '20000'];
+    const r = fieldphone('self-train', gan, '--audio', fx.audioDir, '-o', st, ...SMALL, '--no-lda', ...RE);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/round 2: re-deciphering round 1's segments \(4 clusters, 2 annealing runs\)/);
+    const dir = join(st, 'round-2', 'deciphered');
+    const start = kaldi(join(dir, 'labels.txt'));
+    const spans = json<Record<string, number[]>>(join(dir, 'spans.json'));
+    const round1 = kaldi(join(st, 'round-1', 'labels.txt'));
+    const units = json<string[]>(join(gan, 'units.json'));
+    expect([...start.keys()].sort()).toEqual([...round1.keys()].sort());
+    for (const [id, phones] of start) {
+      expect(spans[id]).toHaveLength(2 * phones.length);
+      for (const p of phones) expect(units).toContain(p);
+      // The segments are round 1's: the first and last frame are the same.
+      const s1 = json<Record<string, number[]>>(join(st, 'round-1', 'spans.json'))[id];
+      expect(spans[id][0]).toBe(s1[0]);
+      expect(spans[id][spans[id].length - 1]).toBe(s1[s1.length - 1]);
+    }
+    const metrics = readFileSync(join(st, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(metrics[1].decipherScore).toBeUndefined();
+    expect(Number.isFinite(metrics[2].decipherScore)).toBe(true);
+    expect(existsSync(join(st, 'round-1', 'deciphered'))).toBe(false);
+  });
+
+  it('--redecipher is refused without --text, and for round 1, naming what to give', () => {
+    const noText = fieldphone('self-train', gan, '--audio', fx.audioDir, '-o', join(tmp, 'st-re-bad'), ...SMALL, '--redecipher', '2');
+    expect(noText.status).not.toBe(0);
+    expect(noText.stderr).toMatch(/give --text/);
+    const first = fieldphone('self-train', gan, '--audio', fx.audioDir, '-o', join(tmp, 'st-re-bad'), ...SMALL, '--redecipher', '1', '--text', fx.textDir);
+    expect(first.status).not.toBe(0);
+    expect(first.stderr).toMatch(/rounds 2\.\.2, got 1/);
+    expect(existsSync(join(tmp, 'st-re-bad'))).toBe(false);
+  });
 });

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fieldphone, makeTrainFixture, trainArgs, type Run, type TrainFixture } from './fixture.js';
 
-const DECIPHER = ['--input', 'change', '--decipher', '--decipher-clusters', '6', '--decipher-runs', '2', '--decipher-moves', '20000', '--adversarial', '0', '--smoothness', '0', '--diversity', '0', '--no-aux'];
+const DECIPHER = ['--input', 'change', '--decipher', '--decipher-clusters', '6', '--decipher-clusterings', '1', '--decipher-runs', '2', '--decipher-moves', '20000', '--adversarial', '0', '--smoothness', '0', '--diversity', '0', '--no-aux'];
 
 let tmp: string;
 let fx: TrainFixture;

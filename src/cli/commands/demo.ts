@@ -32,9 +32,11 @@ export function register(program: Command): void {
             `${(a.voicedHours * 60).toFixed(1)} min of speech, ${a.segments} segments (${a.framesPerSegment.toFixed(2)} frames each)\n` +
             `  text:  ${res.text.sentences} sentences, ${res.text.units.length} units: ${res.text.units.join(' ')}\n` +
             (res.testPer !== undefined
-              ? `  model: chosen at update ${res.training?.bestUpdate} by weighted phone-LM perplexity ${res.training?.selection?.weightedPpl.toFixed(2)}\n` +
+              ? `  generator: chosen at update ${res.training?.bestUpdate} by weighted phone-LM perplexity ${res.training?.selection?.weightedPpl.toFixed(2)}\n` +
+                `  self-training: kept round ${res.selfTraining?.chosenRound} by the label-free score; held-out PER by round (reported, not used to choose): ` +
+                `${(res.selfTraining?.rounds ?? []).map((r) => `${r.round} ${r.evalPer !== undefined ? (100 * r.evalPer).toFixed(1) + '%' : '–'}`).join(', ')}\n` +
                 `  held-out PER: ${(100 * res.testPer).toFixed(1)}% (${res.testScores?.sub} substitutions, ${res.testScores?.del} deletions, ${res.testScores?.ins} insertions, ${res.testScores?.refLen} reference phones)\n` +
-                `  transcripts: ${res.workDir}/transcripts/, model: ${res.workDir}/train/model/, plots: ${res.workDir}/train/plots/\n`
+                `  transcripts: ${res.workDir}/transcripts/, model: ${res.workDir}/self-train/model/, plots: ${res.workDir}/train/plots/ and ${res.workDir}/self-train/plots/\n`
               : ''),
         );
       }

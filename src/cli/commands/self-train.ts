@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_SELF_TRAIN } from '../../selftrain/config.js';
+import { DEFAULT_REDECIPHER_SETTINGS, DEFAULT_SELF_TRAIN } from '../../selftrain/config.js';
 import { DEFAULT_NEURAL } from '../../selftrain/neural-stage.js';
 import { selfTrain } from '../../selftrain/run.js';
 import { intOption, printJson } from '../options.js';
@@ -7,6 +7,12 @@ import { intOption, printJson } from '../options.js';
 function numberList(value: string): number[] {
   const xs = value.split(',').map((s) => Number(s.trim()));
   if (xs.length === 0 || xs.some((x) => !Number.isFinite(x))) throw new InvalidArgumentError(`'${value}' is not a comma-separated list of numbers`);
+  return xs;
+}
+
+function roundList(value: string): number[] {
+  const xs = value.split(',').map((s) => Number(s.trim()));
+  if (xs.some((x) => !Number.isInteger(x))) throw new InvalidArgumentError(`'${value}' is not a comma-separated list of round numbers`);
   return xs;
 }
 
@@ -28,6 +34,11 @@ export function register(program: Command): void {
     .requiredOption('-o, --out <dir>', 'output folder')
     .option('--rounds <n>', 'relabel-and-retrain rounds', intOption, d.rounds)
     .option('--labels <file>', "start from these labels (Kaldi style: utterance-id phone phone …) instead of the model's transcription")
+    .option('--text <dir>', 'prepare-text output the model was trained with (needed by --redecipher)')
+    .option('--redecipher <rounds>', "start these rounds (e.g. 2 or 2,3) from a new decipherment of the previous round's segments (needs --text)", roundList)
+    .option('--redecipher-clusters <n>', 'segment clusters for --redecipher', intOption, DEFAULT_REDECIPHER_SETTINGS.clusters)
+    .option('--redecipher-runs <n>', 'annealing runs for --redecipher; the best-scoring one is kept', intOption, DEFAULT_REDECIPHER_SETTINGS.restarts)
+    .option('--redecipher-moves <n>', 'moves per annealing run for --redecipher', intOption, DEFAULT_REDECIPHER_SETTINGS.iterations)
     .option('--valid-ref <file>', 'reference phones of training utterances (Kaldi style); PER reported, never used to choose')
     .option('--eval-audio <dir>', 'held-out prepared audio (made with --reuse) decoded after every round')
     .option('--eval-ref <file>', 'reference phones of --eval-audio; PER reported, never used to choose')
@@ -53,6 +64,7 @@ export function register(program: Command): void {
         audioDir: o.audio,
         outDir: o.out,
         labelsFile: o.labels,
+        textDir: o.text,
         validRef: o.validRef,
         evalAudio: o.evalAudio,
         evalRef: o.evalRef,
@@ -69,6 +81,7 @@ export function register(program: Command): void {
                 blankPenalties: o.blankPenalties,
               }
             : null,
+          redecipher: o.redecipher ? { before: o.redecipher, decipher: { ...DEFAULT_REDECIPHER_SETTINGS, clusters: o.redecipherClusters, restarts: o.redecipherRuns, iterations: o.redecipherMoves } } : null,
         },
       });
       if (o.json) printJson(res);

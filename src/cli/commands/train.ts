@@ -29,7 +29,8 @@ export function addGanOptions(cmd: Command): Command {
     .option('--decipher', 'first label the segments by decipherment against the text (needs --input change), then learn from those labels')
     .option('--teacher <w>', 'weight of the decipherment labels (with --decipher)', floatOption, 1)
     .option('--decipher-clusters <n>', 'segment clusters (cipher symbols) for --decipher', intOption, DEFAULT_DECIPHER.clusters)
-    .option('--decipher-runs <n>', 'annealing runs for --decipher; the best-scoring one is kept', intOption, DEFAULT_DECIPHER.restarts)
+    .option('--decipher-clusterings <n>', 'k-means fits of the segments for --decipher, each deciphered --decipher-runs times', intOption, DEFAULT_DECIPHER.clusterings)
+    .option('--decipher-runs <n>', 'annealing runs per clustering for --decipher; the best-scoring run of all is kept', intOption, DEFAULT_DECIPHER.restarts)
     .option('--decipher-moves <n>', 'moves per annealing run for --decipher', intOption, DEFAULT_DECIPHER.iterations)
     .option('--batch <n>', 'utterances per batch', intOption, d.batchSize)
     .option('--updates <n>', 'total updates (D and G alternate)', intOption, d.updates)
@@ -46,7 +47,7 @@ export function ganOverrides(o: Record<string, any>): GanConfigOverrides {
     maxSteps: o.maxSteps,
     dSteps: o.dSteps,
     loss: { adversarial: o.adversarial, gradientPenalty: o.gp, gradientPenaltyNorm: o.gpNorm, smoothness: o.smoothness, diversity: o.diversity, aux: o.aux && o.generator === 'conv2' ? o.auxWeight : 0, bigram: o.bigram, trigram: o.trigram, teacher: o.decipher ? o.teacher : 0 },
-    decipher: o.decipher ? { ...DEFAULT_DECIPHER, clusters: o.decipherClusters, restarts: o.decipherRuns, iterations: o.decipherMoves, seed: o.seed } : null,
+    decipher: o.decipher ? { ...DEFAULT_DECIPHER, clusters: o.decipherClusters, clusterings: o.decipherClusterings, restarts: o.decipherRuns, iterations: o.decipherMoves, seed: o.seed } : null,
     batchSize: o.batch,
     updates: o.updates,
     validEvery: o.validEvery,
