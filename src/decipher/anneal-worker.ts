@@ -4,7 +4,7 @@
  * the cores. A run's result depends only on its task (its seed included), not
  * on which thread ran it.
  */
-import { serveTasks } from '../transcribe/worker-pool.js';
+import { serveTasks } from '../util/worker-pool.js';
 import { makeRng } from '../util/rng.js';
 import { anneal, type AnnealSettings, type CipherText } from './anneal.js';
 import type { PhoneTrigram } from './lm.js';

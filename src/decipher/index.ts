@@ -17,7 +17,7 @@ import { startProgress, type Progress } from '../util/progress.js';
 import { UsageError } from '../util/errors.js';
 import { SIL } from '../text/silence.js';
 import { availableParallelism } from 'node:os';
-import { WorkerPool } from '../transcribe/worker-pool.js';
+import { WorkerPool } from '../util/worker-pool.js';
 import { anneal, cipherText, type CipherText } from './anneal.js';
 import type { AnnealResult, AnnealTask } from './anneal-worker.js';
 import { validateDecipherConfig, type DecipherConfig } from './config.js';

@@ -11,7 +11,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { RecordingTranscript } from '../transcribe/transcribe.js';
-import { fromWireError, type WireError } from '../transcribe/worker-pool.js';
+import { fromWireError, type WireError } from '../util/worker-pool.js';
 import { errorMessage } from '../util/errors.js';
 import { log, type LogLevel } from '../util/log.js';
 

@@ -7,7 +7,7 @@
 import { workerData } from 'node:worker_threads';
 import { initBackend } from '../backend/index.js';
 import { loadModelFolder, type LoadedModel } from '../model/model-folder.js';
-import { toWireError, serveTasks } from '../transcribe/worker-pool.js';
+import { toWireError, serveTasks } from '../util/worker-pool.js';
 import { transcribeRecording } from '../transcribe/transcribe.js';
 import { setLogLevel } from '../util/log.js';
 import type { ServerTask, ServerTaskResult, ServerWorkerInit } from './pool.js';

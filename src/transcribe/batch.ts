@@ -23,7 +23,7 @@ import { getLogLevel, log } from '../util/log.js';
 import { startProgress } from '../util/progress.js';
 import { transcriptOutputPath, type TranscriptFormat } from './outputs.js';
 import type { FileResult, FileTask, TranscribeWorkerInit } from './worker.js';
-import { WorkerPool } from './worker-pool.js';
+import { WorkerPool } from '../util/worker-pool.js';
 import type { WordDecoderOptions } from '../lexicon/index.js';
 
 export interface TranscribeBatchOptions {

@@ -13,7 +13,7 @@ import { FieldphoneError, errorMessage } from '../util/errors.js';
 import { setLogLevel, type LogLevel } from '../util/log.js';
 import { writeTranscriptOutputs, type TranscriptFormat } from './outputs.js';
 import { transcribeRecording } from './transcribe.js';
-import { serveTasks } from './worker-pool.js';
+import { serveTasks } from '../util/worker-pool.js';
 import type { WordDecoderOptions } from '../lexicon/index.js';
 
 export interface TranscribeWorkerInit {

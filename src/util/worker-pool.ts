@@ -13,8 +13,8 @@
  *   worker → pool  { type: 'result', result }
  */
 import { Worker, parentPort, type ResourceLimits } from 'node:worker_threads';
-import { ArtifactError, FieldphoneError, InputFileError, MissingToolError, UsageError, errorMessage } from '../util/errors.js';
-import { log } from '../util/log.js';
+import { ArtifactError, FieldphoneError, InputFileError, MissingToolError, UsageError, errorMessage } from './errors.js';
+import { log } from './log.js';
 
 /** An error as it crosses the thread boundary (structured cloning keeps neither the class nor `file`). */
 export interface WireError {
