@@ -41,7 +41,7 @@ export interface DemoResult {
  */
 export const DEMO_GAN_CONFIG: GanConfigOverrides = {
   input: { kind: 'change' },
-  decipher: { ...DEFAULT_DECIPHER, restarts: 4 },
+  decipher: { ...DEFAULT_DECIPHER, clusterings: 4, restarts: 4 },
   loss: { teacher: 1, adversarial: 0, smoothness: 0, diversity: 0, aux: 0 },
   batchSize: 32,
   maxSteps: 200,
