@@ -5,7 +5,7 @@
  * as is; resumption; refusals.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { snapshot } from '../helpers/cli.js';
@@ -150,13 +150,22 @@ describe('fieldphone self-train (built CLI)', () => {
     expect(existsSync(join(st, 'round-1', 'deciphered'))).toBe(false);
   });
 
-  it('--redecipher is refused without --text, and for round 1, naming what to give', () => {
+  it('--redecipher is refused without --text, for round 1, and with another text\'s units, naming what to give', () => {
     const noText = fieldphone('self-train', gan, '--audio', fx.audioDir, '-o', join(tmp, 'st-re-bad'), ...SMALL, '--redecipher', '2');
     expect(noText.status).not.toBe(0);
     expect(noText.stderr).toMatch(/give --text/);
     const first = fieldphone('self-train', gan, '--audio', fx.audioDir, '-o', join(tmp, 'st-re-bad'), ...SMALL, '--redecipher', '1', '--text', fx.textDir);
     expect(first.status).not.toBe(0);
     expect(first.stderr).toMatch(/rounds 2\.\.2, got 1/);
+    expect(existsSync(join(tmp, 'st-re-bad'))).toBe(false);
+    // A text folder with another inventory than the model's: named, and nothing written.
+    const other = join(tmp, 'text-other');
+    cpSync(fx.textDir, other, { recursive: true });
+    const inv = json<{ units: string[] }>(join(other, 'inventory.json'));
+    writeFileSync(join(other, 'inventory.json'), JSON.stringify({ ...inv, units: [...inv.units, 'ʘ'] }));
+    const wrong = fieldphone('self-train', gan, '--audio', fx.audioDir, '-o', join(tmp, 'st-re-bad'), ...SMALL, '--redecipher', '2', '--text', other);
+    expect(wrong.status).not.toBe(0);
+    expect(wrong.stderr).toContain(`${other} has other units than the model`);
     expect(existsSync(join(tmp, 'st-re-bad'))).toBe(false);
   });
 });
