@@ -5,25 +5,9 @@
  * on which thread ran it.
  */
 import { serveTasks } from '../util/worker-pool.js';
-import { makeRng } from '../util/rng.js';
-import { anneal, type AnnealSettings, type CipherText } from './anneal.js';
-import type { PhoneTrigram } from './lm.js';
-
-export interface AnnealTask {
-  index: number;
-  cipher: CipherText;
-  lm: PhoneTrigram;
-  settings: AnnealSettings;
-  seed: number;
-}
-
-export interface AnnealResult {
-  index: number;
-  map: Int32Array;
-  score: number;
-}
+import { runAnnealTask, type AnnealResult, type AnnealTask } from './anneal.js';
 
 void serveTasks<AnnealTask, AnnealResult>(
   async () => undefined,
-  async (t) => ({ index: t.index, ...anneal(t.cipher, t.lm, t.settings, makeRng(t.seed)) }),
+  async (t) => runAnnealTask(t),
 );

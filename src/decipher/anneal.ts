@@ -12,7 +12,7 @@
  * optima on it (docs/results.md), while simulated annealing over hard maps,
  * a few restarts kept by score, finds maps near the truth.
  */
-import type { Rng } from '../util/rng.js';
+import { makeRng, type Rng } from '../util/rng.js';
 import type { PhoneTrigram } from './lm.js';
 
 /** The cluster trigrams of the audio, each with its count, indexed by the symbols they contain. */
@@ -82,9 +82,14 @@ function lmScore(f: Int32Array, t: CipherText, lm: PhoneTrigram): number {
   return entriesScore(Int32Array.from(t.counts.keys()), ph, t, lm);
 }
 
+/** Phone c's part of the coverage term, with `count` of the N segments mapped to it (0 for a phone the text lacks). */
+function coverageTerm(lm: PhoneTrigram, c: number, count: number, N: number): number {
+  return lm.unigram[c] > 0 ? lm.unigram[c] * Math.log(count / N + 1e-6) : 0;
+}
+
 function coverage(phoneCounts: Float64Array, N: number, lm: PhoneTrigram, weight: number): number {
   let s = 0;
-  for (let c = 0; c < lm.V; c++) if (lm.unigram[c] > 0) s += lm.unigram[c] * Math.log(phoneCounts[c] / N + 1e-6);
+  for (let c = 0; c < lm.V; c++) s += coverageTerm(lm, c, phoneCounts[c], N);
   return weight * N * s;
 }
 
@@ -131,8 +136,7 @@ function entriesScore(list: Int32Array, ph: Int32Array, t: CipherText, lm: Phone
  * here instead of a pass over the inventory.
  */
 function coverageDelta(pc: Float64Array, from: number, to: number, n: number, N: number, lm: PhoneTrigram, weight: number): number {
-  const term = (c: number, count: number) => lm.unigram[c] * Math.log(count / N + 1e-6);
-  return weight * N * (term(from, pc[from] - n) - term(from, pc[from]) + term(to, pc[to] + n) - term(to, pc[to]));
+  return weight * N * (coverageTerm(lm, from, pc[from] - n, N) - coverageTerm(lm, from, pc[from], N) + coverageTerm(lm, to, pc[to] + n, N) - coverageTerm(lm, to, pc[to], N));
 }
 
 /**
@@ -180,4 +184,23 @@ export function anneal(t: CipherText, lm: PhoneTrigram, s: AnnealSettings, rng: 
   if (tick) tick(s.iterations % TICK);
   const map = Int32Array.from(f);
   return { map, score: mapScore(map, t, lm, s.unigramWeight) };
+}
+
+/** One annealing run as a self-contained task (its seed included), so it can run in any thread. */
+export interface AnnealTask {
+  index: number;
+  cipher: CipherText;
+  lm: PhoneTrigram;
+  settings: AnnealSettings;
+  seed: number;
+}
+
+export interface AnnealResult {
+  index: number;
+  map: Int32Array;
+  score: number;
+}
+
+export function runAnnealTask(t: AnnealTask, tick?: (iterations: number) => void): AnnealResult {
+  return { index: t.index, ...anneal(t.cipher, t.lm, t.settings, makeRng(t.seed), tick) };
 }

@@ -12,14 +12,12 @@ import { fitKMeans, assignClusters } from '../segments/index.js';
 import { updateSeed } from '../model/optimizer-state.js';
 import { concatRows, type Matrix } from '../util/matrix.js';
 import { cmvnUtterance } from '../features/index.js';
-import { makeRng } from '../util/rng.js';
 import { startProgress, type Progress } from '../util/progress.js';
 import { UsageError } from '../util/errors.js';
 import { SIL } from '../text/silence.js';
 import { availableParallelism } from 'node:os';
 import { WorkerPool } from '../util/worker-pool.js';
-import { anneal, cipherText, type CipherText } from './anneal.js';
-import type { AnnealResult, AnnealTask } from './anneal-worker.js';
+import { cipherText, runAnnealTask, type AnnealResult, type AnnealTask, type CipherText } from './anneal.js';
 import { validateDecipherConfig, type DecipherConfig } from './config.js';
 import { phoneTrigram } from './lm.js';
 
@@ -105,7 +103,7 @@ export function defaultWorkers(): number {
 async function annealAll(tasks: AnnealTask[], workers: number, bar: Progress): Promise<AnnealResult[]> {
   const size = Math.min(workers, tasks.length);
   if (size <= 1)
-    return tasks.map((t) => ({ index: t.index, ...anneal(t.cipher, t.lm, t.settings, makeRng(t.seed), (n) => bar.tick(n, `run ${t.index + 1}/${tasks.length}`)) }));
+    return tasks.map((t) => runAnnealTask(t, (n) => bar.tick(n, `run ${t.index + 1}/${tasks.length}`)));
   const results: AnnealResult[] = new Array(tasks.length);
   const pool = new WorkerPool<AnnealTask, AnnealResult>({ url: ANNEAL_WORKER_URL, size, workerData: null });
   let failure: Error | undefined;

@@ -11,18 +11,16 @@
  * end up with the same phone are joined.
  */
 import type { PreparedAudio } from '../pipeline/prepare-audio.js';
-import { DEFAULT_CHANGE_POINTS, poolChangeSegments } from '../segments/index.js';
+import type { UtteranceLabels as SpannedLabels } from '../selftrain/labels.js';
 import { SIL } from '../text/silence.js';
 import { UsageError } from '../util/errors.js';
 import type { Matrix } from '../util/matrix.js';
 import type { DecipherConfig } from './config.js';
 import { decipherSegments, type DecipherResult } from './index.js';
+import { poolDecipherSpans } from './segments.js';
 
-/** Phones with their frame spans (2 per phone), as the self-training rounds write them. */
-export interface SpannedLabels {
-  units: string[];
-  spans?: Int32Array;
-}
+/** Phones with their frame spans (2 per phone): the self-training rounds' labels. */
+export type { SpannedLabels };
 
 /**
  * `labels`: utterance id → phones with spans, over `units` (utterances
@@ -53,7 +51,7 @@ export async function redecipherLabels(
     if (which.length === 0) continue;
     ids.push(u.id);
     kept.push(which);
-    segments.push(poolChangeSegments(prepared.rawFrames(u), Int32Array.from(spans), DEFAULT_CHANGE_POINTS.staticDims));
+    segments.push(poolDecipherSpans(prepared, u, Int32Array.from(spans)));
   }
   if (ids.length === 0) throw new UsageError('re-decipherment needs labels with segment spans (a self-training round\'s); these have none');
   const result = await decipherSegments(segments, text.sentences, text.units, cfg, workers);
