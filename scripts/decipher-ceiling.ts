@@ -15,13 +15,9 @@ import { parseArgs } from 'node:util';
 import { loadAudioData, loadTextData } from '../src/train/data.js';
 import { decipherSegmentFeatures } from '../src/decipher/segments.js';
 import { cipherText, mapScore, runAnnealTask } from '../src/decipher/anneal.js';
-import { DEFAULT_DECIPHER } from '../src/decipher/config.js';
-import { phoneTrigram } from '../src/decipher/lm.js';
+import { DEFAULT_DECIPHER, annealSettings, phoneText, segmentClusters, standardiseSegments } from '../src/decipher/index.js';
 import { mappedPer, referenceMap } from '../src/decipher/ceiling.js';
-import { cmvnUtterance } from '../src/features/index.js';
-import { fitKMeans, assignClusters } from '../src/segments/index.js';
 import { readTranscriptFile } from '../src/scoring/transcript-file.js';
-import { concatRows } from '../src/util/matrix.js';
 import { updateSeed } from '../src/model/optimizer-state.js';
 import { SIL } from '../src/text/silence.js';
 import { UsageError, errorMessage } from '../src/util/errors.js';
@@ -47,20 +43,11 @@ function main(): void {
   const audio = loadAudioData(values.audio, { kind: 'change', stack: 1 });
   const text = loadTextData(values.text);
   const refsById = readTranscriptFile(values.ref);
-  // Decipherment's phone ids: the text's units without <SIL>, as in decipherSegments.
-  const phones = text.units.map((_, i) => i).filter((i) => text.units[i] !== SIL);
+  // The phones, segments and clusters of decipherSegments' first clustering.
+  const { phones, lm } = phoneText(text.sentences, text.units);
   const phoneId = new Map(phones.map((u, p) => [text.units[u], p]));
-  const idOfUnit = new Map(phones.map((u, p) => [u, p]));
-  const sentences = text.sentences.map((s) => Int32Array.from([...s].filter((u) => idOfUnit.has(u)), (u) => idOfUnit.get(u)!)).filter((s) => s.length > 0);
-  const lm = phoneTrigram(sentences, phones.length);
-
   const segments = decipherSegmentFeatures(audio);
-  const all = cmvnUtterance(concatRows(segments));
-  const km = fitKMeans(all, { k: K, seed: updateSeed(seed, 1000), maxIters: 25, restarts: 1 });
-  const symbols = assignClusters(km, all);
-  const sequences: Int32Array[] = [];
-  let at = 0;
-  for (const m of segments) (sequences.push(symbols.subarray(at, at + m.rows)), (at += m.rows));
+  const sequences = segmentClusters(standardiseSegments(segments), segments, K, updateSeed(seed, 1000));
   const cipher = cipherText(sequences, K);
 
   const scored: number[] = [];
@@ -85,7 +72,7 @@ function main(): void {
   console.log(`reference map, every cluster on a phone: PER ${pct(best.perPhonesOnly)}, decipherment score ${perSegment(best.phonesOnly).toFixed(3)} per segment`);
   const majority = new Int32Array(K).fill(lm.unigram.indexOf(Math.max(...lm.unigram)));
   console.log(`every cluster on the text's most frequent phone: PER ${pct(perOf(majority))}, score ${perSegment(majority).toFixed(3)}`);
-  const settings = { iterations: DEFAULT_DECIPHER.iterations, startTemperature: DEFAULT_DECIPHER.startTemperature, endTemperature: DEFAULT_DECIPHER.endTemperature, unigramWeight: DEFAULT_DECIPHER.unigramWeight };
+  const settings = annealSettings(DEFAULT_DECIPHER);
   for (let r = 0; r < runs; r++) {
     const t0 = Date.now();
     const res = runAnnealTask({ index: r, cipher, lm, settings, seed: updateSeed(seed, r) });

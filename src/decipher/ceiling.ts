@@ -66,11 +66,8 @@ function refineMap(sequences: Int32Array[], refs: Int32Array[], start: Int32Arra
   sequences.forEach((s, r) => {
     for (const k of new Set(s)) users[k].push(r);
   });
-  const errorsOf = (r: number) => {
-    const a = alignTokens(tokens(refs[r]), tokens(mapped(sequences[r], map).phones));
-    return a.sub + a.del + a.ins;
-  };
-  const errors = sequences.map((_, r) => errorsOf(r));
+  const errors = sequences.map((s, r) => recordingErrors(s, refs[r], map));
+  const sum = (xs: number[]) => xs.reduce((t, x) => t + x, 0);
   for (let sweep = 0; sweep < sweeps; sweep++) {
     let changed = false;
     for (let k = 0; k < K; k++) {
@@ -78,17 +75,17 @@ function refineMap(sequences: Int32Array[], refs: Int32Array[], start: Int32Arra
       const row = Array.from(counts.subarray(k * (V + 1), k * (V + 1) + V), (n, p) => ({ n, p }));
       const candidates = [-1, ...row.sort((a, b) => b.n - a.n).slice(0, 3).map((x) => x.p)];
       const current = map[k];
-      let best = { p: current, total: users[k].reduce((t, r) => t + errors[r], 0) };
+      let best = { p: current, errors: users[k].map((r) => errors[r]) };
       for (const p of candidates) {
         if (p === current) continue;
         map[k] = p;
-        const total = users[k].reduce((t, r) => t + errorsOf(r), 0);
-        if (total < best.total) best = { p, total };
+        const e = users[k].map((r) => recordingErrors(sequences[r], refs[r], map));
+        if (sum(e) < sum(best.errors)) best = { p, errors: e };
       }
       map[k] = best.p;
       if (best.p !== current) {
         changed = true;
-        for (const r of users[k]) errors[r] = errorsOf(r);
+        users[k].forEach((r, j) => (errors[r] = best.errors[j]));
       }
     }
     if (!changed) break;
@@ -96,13 +93,18 @@ function refineMap(sequences: Int32Array[], refs: Int32Array[], start: Int32Arra
   return map;
 }
 
+/** Edit errors of one recording's mapped sequence against its reference. */
+function recordingErrors(s: Int32Array, ref: Int32Array, map: Int32Array): number {
+  const a = alignTokens(tokens(ref), tokens(mapped(s, map).phones));
+  return a.sub + a.del + a.ins;
+}
+
 /** Corpus PER of the mapped sequences (clusters on -1 dropped, repeats joined) against the references. */
 export function mappedPer(sequences: Int32Array[], refs: Int32Array[], map: Int32Array): number {
   let errors = 0;
   let n = 0;
   sequences.forEach((s, r) => {
-    const a = alignTokens(tokens(refs[r]), tokens(mapped(s, map).phones));
-    errors += a.sub + a.del + a.ins;
+    errors += recordingErrors(s, refs[r], map);
     n += refs[r].length;
   });
   return n > 0 ? errors / n : 0;

@@ -17,9 +17,9 @@ import { UsageError } from '../util/errors.js';
 import { SIL } from '../text/silence.js';
 import { availableParallelism } from 'node:os';
 import { WorkerPool } from '../util/worker-pool.js';
-import { cipherText, runAnnealTask, type AnnealResult, type AnnealTask, type CipherText } from './anneal.js';
+import { cipherText, runAnnealTask, type AnnealResult, type AnnealSettings, type AnnealTask, type CipherText } from './anneal.js';
 import { validateDecipherConfig, type DecipherConfig } from './config.js';
-import { phoneTrigram } from './lm.js';
+import { phoneTrigram, type PhoneTrigram } from './lm.js';
 
 export { DEFAULT_DECIPHER, validateDecipherConfig, type DecipherConfig } from './config.js';
 
@@ -40,14 +40,10 @@ export interface DecipherResult {
 export async function decipherSegments(segments: Matrix[], sentences: Int32Array[], units: string[], cfg: DecipherConfig, workers = defaultWorkers()): Promise<DecipherResult> {
   validateDecipherConfig(cfg);
   const t0 = Date.now();
-  const phones = units.map((u, i) => i).filter((i) => units[i] !== SIL);
-  const phoneOf = new Map(phones.map((u, p) => [u, p]));
-  const text = sentences.map((s) => Int32Array.from([...s].filter((u) => phoneOf.has(u)), (u) => phoneOf.get(u)!)).filter((s) => s.length > 0);
-  const lm = phoneTrigram(text, phones.length);
-  // All recordings' segments, each dimension scaled to unit variance over the whole set, so k-means distances weigh dimensions alike.
-  const all = cmvnUtterance(concatRows(segments));
+  const { phones, lm } = phoneText(sentences, units);
+  const all = standardiseSegments(segments);
   if (all.rows < cfg.clusters) throw new UsageError(`decipherment needs at least as many segments as clusters (${cfg.clusters}); the audio has ${all.rows}`);
-  const settings = { iterations: cfg.iterations, startTemperature: cfg.startTemperature, endTemperature: cfg.endTemperature, unigramWeight: cfg.unigramWeight };
+  const settings = annealSettings(cfg);
   const runsInAll = cfg.clusterings * cfg.restarts;
   const bar = startProgress('decipherment', runsInAll * cfg.iterations);
   // Runs from one clustering end far apart (on the demo corpus, −6.81 to −6.90 per segment,
@@ -57,14 +53,7 @@ export async function decipherSegments(segments: Matrix[], sentences: Int32Array
   // mattered as much as the annealing, so there are several of each.
   const clusterings: { sequences: Int32Array[]; cipher: CipherText }[] = [];
   for (let c = 0; c < cfg.clusterings; c++) {
-    const km = fitKMeans(all, { k: cfg.clusters, seed: updateSeed(cfg.seed, 1000 + c), maxIters: 25, restarts: 1 });
-    const symbols = assignClusters(km, all);
-    const sequences: Int32Array[] = [];
-    let at = 0;
-    for (const m of segments) {
-      sequences.push(symbols.subarray(at, at + m.rows));
-      at += m.rows;
-    }
+    const sequences = segmentClusters(all, segments, cfg.clusters, updateSeed(cfg.seed, 1000 + c));
     clusterings.push({ sequences, cipher: cipherText(sequences, cfg.clusters) });
   }
   const tasks: AnnealTask[] = [];
@@ -87,6 +76,38 @@ export async function decipherSegments(segments: Matrix[], sentences: Int32Array
     segments: all.rows,
     seconds: (Date.now() - t0) / 1000,
   };
+}
+
+/**
+ * Decipherment's view of the text: its phones are the units other than <SIL>, numbered
+ * 0..V-1 (`phones[p]` is phone p's unit id); sentences without any phone are left out.
+ */
+export function phoneText(sentences: Int32Array[], units: string[]): { phones: number[]; sentences: Int32Array[]; lm: PhoneTrigram } {
+  const phones = units.map((u, i) => i).filter((i) => units[i] !== SIL);
+  const phoneOf = new Map(phones.map((u, p) => [u, p]));
+  const text = sentences.map((s) => Int32Array.from([...s].filter((u) => phoneOf.has(u)), (u) => phoneOf.get(u)!)).filter((s) => s.length > 0);
+  return { phones, sentences: text, lm: phoneTrigram(text, phones.length) };
+}
+
+/** All recordings' segments in one matrix, each dimension scaled to unit variance over the whole set, so k-means distances weigh dimensions alike. */
+export function standardiseSegments(segments: Matrix[]): Matrix {
+  return cmvnUtterance(concatRows(segments));
+}
+
+/** One k-means fit of the standardised segments `all`, as one cluster sequence per recording of `segments`. */
+export function segmentClusters(all: Matrix, segments: Matrix[], clusters: number, seed: number): Int32Array[] {
+  const symbols = assignClusters(fitKMeans(all, { k: clusters, seed, maxIters: 25, restarts: 1 }), all);
+  const sequences: Int32Array[] = [];
+  let at = 0;
+  for (const m of segments) {
+    sequences.push(symbols.subarray(at, at + m.rows));
+    at += m.rows;
+  }
+  return sequences;
+}
+
+export function annealSettings(cfg: DecipherConfig): AnnealSettings {
+  return { iterations: cfg.iterations, startTemperature: cfg.startTemperature, endTemperature: cfg.endTemperature, unigramWeight: cfg.unigramWeight };
 }
 
 const ANNEAL_WORKER_URL = new URL('./anneal-worker.js', import.meta.url);
