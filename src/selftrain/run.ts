@@ -48,6 +48,7 @@ import { readLabelsDir, readLabelsFile, writeLabels, type LabelSet } from './lab
 import { NEURAL_DIR, neuralKey, neuralStageIn, readNeuralDir, type NeuralStats } from './neural-stage.js';
 import { runRound, type TrainingAudio } from './round.js';
 import { redecipherLabels } from '../decipher/relabel.js';
+import { regenerateLabels } from './regenerate.js';
 import { loadTextData, type TextData } from '../train/data.js';
 import { tsvTable } from './tsv.js';
 
@@ -85,6 +86,9 @@ export interface RoundMetrics {
   /** With re-decipherment before this round: the kept run's score per segment, and (references) the PER of its labels. */
   decipherScore?: number;
   decipherPer?: number;
+  /** With the generator re-trained before this round: its checkpoint's weighted phone-LM perplexity, and (references) the PER of its labels. */
+  generatorPpl?: number;
+  generatorPer?: number;
   /** Neural stage: the blank penalty chosen, the epochs run and the one kept. */
   blankPenalty?: number;
   epochs?: number;
@@ -115,7 +119,7 @@ interface RoundKey {
   model: string;
   audio: string;
   start: { source: 'gan' } | { source: 'labels'; file: string; sha256: string };
-  /** The text re-decipherment reads, when it is on. */
+  /** The text re-decipherment and the generator's re-training read, when either is on. */
   text?: string;
   config: Omit<SelfTrainConfig, 'rounds' | 'neural'>;
 }
@@ -130,6 +134,7 @@ export async function selfTrain(o: SelfTrainOptions): Promise<SelfTrainResult> {
   validateSelfTrainConfig(cfg);
   if ((o.evalAudio === undefined) !== (o.evalRef === undefined)) throw new UsageError('--eval-audio and --eval-ref go together');
   if (cfg.redecipher && !o.textDir) throw new UsageError('re-decipherment reads the text: give --text (the prepare-text folder)');
+  if (cfg.regenerate && !o.textDir) throw new UsageError('re-training the generator reads the text: give --text (the prepare-text folder)');
   const outDir = resolve(o.outDir);
   assertNotInput(outDir, [o.modelDir, o.audioDir, ...(o.labelsFile ? [o.labelsFile] : [])]);
   await initBackend();
@@ -139,14 +144,15 @@ export async function selfTrain(o: SelfTrainOptions): Promise<SelfTrainResult> {
   const lm = readArpa(join(gan.dir, MODEL_FILES.phoneLm));
   const topology = makeTopology(gan.units, cfg.silenceStates, cfg.phoneStates);
   const refs = o.validRef ? readTranscriptFile(o.validRef) : undefined;
-  const text = cfg.redecipher && o.textDir ? textFor(o.textDir, gan) : undefined;
+  const needsText = cfg.redecipher !== null || cfg.regenerate !== null;
+  const text = needsText && o.textDir ? textFor(o.textDir, gan) : undefined;
   // The neural stage comes after the rounds: its settings do not change them.
   const { rounds: _rounds, neural: _neural, ...rest } = cfg;
   const key: RoundKey = {
     model: resolve(o.modelDir),
     audio: resolve(o.audioDir),
     start: o.labelsFile ? { source: 'labels', file: resolve(o.labelsFile), sha256: fileHash(o.labelsFile) } : { source: 'gan' },
-    ...(cfg.redecipher && o.textDir ? { text: resolve(o.textDir) } : {}),
+    ...(needsText && o.textDir ? { text: resolve(o.textDir) } : {}),
     config: rest,
   };
   mkdirSync(outDir, { recursive: true });
@@ -187,6 +193,24 @@ export async function selfTrain(o: SelfTrainOptions): Promise<SelfTrainResult> {
       const d = deciphered.result;
       log.info(`round ${r}: re-decipherment score per segment ${d.restartScores[d.chosen].toFixed(3)} (best of ${d.restartScores.length}), ${d.segments} segments, ${formatDuration(d.seconds)}`);
     }
+    let regenerated: Awaited<ReturnType<typeof regenerateLabels>> | undefined;
+    if (o.textDir && cfg.regenerate?.before.includes(r)) {
+      log.info(`round ${r}: re-training the generator on round ${r - 1}'s labels (${cfg.regenerate.updates} updates) in ${generatorDir(outDir, r)}`);
+      const { before: _before, ...settings } = cfg.regenerate;
+      regenerated = await regenerateLabels({
+        gan,
+        labels,
+        source: join(roundDir(outDir, r - 1), 'labels.txt'),
+        prepared,
+        textDir: o.textDir,
+        runDir: generatorDir(outDir, r),
+        cfg: settings,
+        validRef: o.validRef,
+      });
+      labels = regenerated.labels;
+      const best = regenerated.training.best;
+      log.info(`round ${r}: the generator kept update ${best?.update} (weighted phone-LM perplexity ${best?.metric.weightedPpl.toFixed(2)}); its transcription starts the round`);
+    }
     const res = runRound(r, data, labels, cfg);
     const cpu = process.cpuUsage(cpu0);
     const c = res.chosen;
@@ -200,6 +224,7 @@ export async function selfTrain(o: SelfTrainOptions): Promise<SelfTrainResult> {
       lmWeight: c.lmWeight,
       insertionPenalty: c.insertionPenalty,
       ...(deciphered ? { decipherScore: deciphered.result.restartScores[deciphered.result.chosen] } : {}),
+      ...(regenerated?.training.best ? { generatorPpl: regenerated.training.best.metric.weightedPpl } : {}),
       phonesPerUtterance: phonesPer(res.labels),
       trainSec: res.stats.trainSec,
       decodeSec: res.stats.decodeSec,
@@ -213,6 +238,10 @@ export async function selfTrain(o: SelfTrainOptions): Promise<SelfTrainResult> {
       if (deciphered) {
         mkdirSync(join(dir, DECIPHERED_DIR));
         writeLabels(join(dir, DECIPHERED_DIR), deciphered.labels);
+      }
+      if (regenerated) {
+        mkdirSync(join(dir, GENERATED_DIR));
+        writeLabels(join(dir, GENERATED_DIR), regenerated.labels);
       }
       writeFileAtomic(join(dir, 'candidates.tsv'), tsvTable(['stage', 'lmWeight', 'insertionPenalty', 'lmPpl', 'perVsPrevious', 'score', 'per'], res.candidates));
     });
@@ -255,6 +284,13 @@ export async function selfTrain(o: SelfTrainOptions): Promise<SelfTrainResult> {
 
 /** In a round's folder: the re-deciphered labels it started from (labels.txt, spans.json), when re-decipherment was on. */
 export const DECIPHERED_DIR = 'deciphered';
+/** In a round's folder: the re-trained generator's labels it started from, when the generator was re-trained before it. */
+export const GENERATED_DIR = 'generated';
+
+/** The `train` run folder of the generator re-trained before round r. */
+export function generatorDir(outDir: string, r: number): string {
+  return join(outDir, `generator-${r}`);
+}
 
 /** The text for re-decipherment, over the model's units. */
 function textFor(textDir: string, gan: LoadedModel): TextData {
@@ -322,7 +358,10 @@ function report(outDir: string, rounds: number, gan: LoadedModel, o: SelfTrainOp
   // "round 2: PER training labels 84.0 %, held-out 85.1 % (references; …)", for a round or the neural stage.
   const pct = (v?: number) => (v === undefined || Number.isNaN(v) ? '' : `${(100 * v).toFixed(1)} %`);
   const logReferencePer = (what: string, m: RoundMetrics) => {
-    const parts = [m.decipherPer !== undefined ? `re-deciphered start labels ${pct(m.decipherPer)}` : '', refs ? `training labels ${pct(m.per)}` : '', evalSet ? `held-out ${pct(m.evalPer)}` : ''];
+    const parts = [
+      m.decipherPer !== undefined ? `re-deciphered start labels ${pct(m.decipherPer)}` : '',
+      m.generatorPer !== undefined ? `re-trained generator's start labels ${pct(m.generatorPer)}` : '',
+      refs ? `training labels ${pct(m.per)}` : '', evalSet ? `held-out ${pct(m.evalPer)}` : ''];
     if (refs || evalSet) log.info(`${what}: PER ${parts.filter(Boolean).join(', ')} (references; not used to choose)`);
   };
   for (let r = 0; r <= rounds; r++) {
@@ -331,6 +370,7 @@ function report(outDir: string, rounds: number, gan: LoadedModel, o: SelfTrainOp
     const metrics: RoundMetrics = { ...m.metrics };
     if (refs) metrics.per = perAgainst(readLabelsDir(dir, gan.units), refs);
     if (refs && existsSync(join(dir, DECIPHERED_DIR))) metrics.decipherPer = perAgainst(readLabelsDir(join(dir, DECIPHERED_DIR), gan.units), refs);
+    if (refs && existsSync(join(dir, GENERATED_DIR))) metrics.generatorPer = perAgainst(readLabelsDir(join(dir, GENERATED_DIR), gan.units), refs);
     if (evalSet) {
       let hyps: LabelSet | undefined;
       if (r === 0 && metrics.stage === 'gan') hyps = ganLabels(gan, evalSet.prepared);

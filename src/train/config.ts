@@ -39,7 +39,7 @@ export interface GanConfig {
     bigram: number;
     /** Weight of matching the text's most frequent phone trigrams (0 = off). */
     trigram: number;
-    /** Weight of cross-entropy against the decipherment's label of each step (needs `decipher`). */
+    /** Weight of cross-entropy against each step's teacher label: the decipherment's, or labels given to trainGan. */
     teacher: number;
   };
   /** Label the training segments by decipherment first (src/decipher) and learn from those labels (loss.teacher); null = off. */
@@ -102,7 +102,6 @@ export function resolveGanConfig(o: GanConfigOverrides = {}): GanConfig {
     validateDecipherConfig(c.decipher);
     if (c.input.kind !== 'change') throw new UsageError(`decipherment labels change-point segments: use it with --input change (got --input ${c.input.kind})`);
   }
-  if (c.loss.teacher > 0 && !c.decipher) throw new UsageError('the teacher loss weight is > 0 but there are no decipherment labels (decipher)');
   for (const [k, v] of Object.entries(c.loss)) if (typeof v === 'number' && !(v >= 0)) throw new UsageError(`loss weight ${k} must be ≥ 0, got ${v}`);
   return c;
 }

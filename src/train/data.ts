@@ -23,6 +23,7 @@ import { ArtifactError, UsageError } from '../util/errors.js';
 import { readJson } from '../util/fsx.js';
 import type { Rng } from '../util/rng.js';
 import { shuffleInPlace } from '../util/rng.js';
+import type { UtteranceLabels as SpannedLabels } from '../selftrain/labels.js';
 
 export interface InputConfig {
   kind: 'segments' | 'frames' | 'change';
@@ -42,8 +43,34 @@ export interface AudioExample {
   spans: Int32Array;
   /** k-means cluster of each step's middle frame. */
   clusters: Int32Array;
-  /** Decipherment's unit id for each step (training with `decipher` only). */
+  /** The teacher's unit id for each step, -1 = none (decipherment's labels, or given labels). */
   teacher?: Int32Array;
+}
+
+/**
+ * Teacher targets of one recording's steps from phone labels with frame spans (a
+ * self-training round's output): each step gets the unit whose span overlaps its own
+ * frames most, <SIL> included; a step that no label overlaps gets -1 (no target).
+ */
+export function stepTargets(e: AudioExample, labels: SpannedLabels, unitIndex: Map<string, number>): Int32Array {
+  const spans = labels.spans;
+  if (!spans) throw new Error(`stepTargets: the labels of '${e.id}' have no frame spans`);
+  const out = new Int32Array(e.steps).fill(-1);
+  let k = 0;
+  for (let s = 0; s < e.steps; s++) {
+    const a = e.spans[2 * s], b = e.spans[2 * s + 1];
+    // Labels and steps both run forward in time: skip the labels that end before this step.
+    while (k < labels.units.length && spans[2 * k + 1] <= a) k++;
+    let best = 0;
+    for (let j = k; j < labels.units.length && spans[2 * j] < b; j++) {
+      const overlap = Math.min(b, spans[2 * j + 1]) - Math.max(a, spans[2 * j]);
+      if (overlap > best) {
+        best = overlap;
+        out[s] = unitIndex.get(labels.units[j]) ?? -1;
+      }
+    }
+  }
+  return out;
 }
 
 export interface AudioData {

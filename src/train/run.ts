@@ -23,7 +23,7 @@ import { readTranscriptFile, scoreCorpus } from '../scoring/index.js';
 import { weightedLmPpl } from '../selection/index.js';
 import { SIL } from '../text/index.js';
 import { readJson, writeJsonAtomic } from '../util/fsx.js';
-import { ArtifactError } from '../util/errors.js';
+import { ArtifactError, UsageError } from '../util/errors.js';
 import { decipherSegments, type DecipherConfig } from '../decipher/index.js';
 import { decipherSegmentFeatures } from '../decipher/segments.js';
 import { log } from '../util/log.js';
@@ -32,7 +32,8 @@ import { formatDuration, startProgress } from '../util/progress.js';
 import { makeRng, shuffleInPlace } from '../util/rng.js';
 import { prefixed, readTensorFile, stripPrefix, writeTensorFile, type TensorMap } from '../util/tensor-file.js';
 import { resolveGanConfig, type GanConfig, type GanConfigOverrides } from './config.js';
-import { loadAudioData, loadTextData, type AudioData, type AudioExample, type TextData } from './data.js';
+import { loadAudioData, loadTextData, stepTargets, type AudioData, type AudioExample, type TextData } from './data.js';
+import type { UtteranceLabels as SpannedLabels } from '../selftrain/labels.js';
 import { GanTrainer, type StepLosses } from './gan-trainer.js';
 import { exportModelFolder } from '../model/model-folder.js';
 
@@ -51,6 +52,11 @@ export interface TrainGanOptions {
   resume?: boolean;
   /** Write the model folder at the end (default true). */
   exportModel?: boolean;
+  /**
+   * Phone labels with frame spans that teach the generator (loss.teacher) instead of a
+   * decipherment, e.g. a self-training round's; `source` names them in run.json.
+   */
+  teacher?: { source: string; labels: ReadonlyMap<string, SpannedLabels> };
 }
 
 export interface ValidationResult {
@@ -88,7 +94,11 @@ export async function trainGan(opts: TrainGanOptions): Promise<TrainGanResult> {
     textDir: resolve(opts.textDir),
     validAudioDir: opts.validAudioDir ? resolve(opts.validAudioDir) : undefined,
     validRefs: opts.validRefs ? resolve(opts.validRefs) : undefined,
+    ...(opts.teacher ? { teacherLabels: opts.teacher.source } : {}),
   };
+  if (config.decipher && opts.teacher) throw new UsageError('the generator learns from decipherment labels or from given labels, not both');
+  if (config.loss.teacher > 0 && !config.decipher && !opts.teacher)
+    throw new UsageError('the teacher loss weight is > 0 but there are no labels to learn from (use --decipher)');
   const runPath = join(outDir, RUN_FILES.run);
   const ckptPath = join(outDir, RUN_FILES.checkpoint);
   checkRunFolder({ outDir, runPath, resume: opts.resume, what: 'training run', config, inputs });
@@ -106,6 +116,7 @@ export async function trainGan(opts: TrainGanOptions): Promise<TrainGanResult> {
   // Only now that every input has loaded does the run folder come into being (a typo leaves nothing behind).
   if (!opts.resume) writeJsonAtomic(runPath, { config, inputs });
   if (config.decipher) await attachDecipherment(train, text, config.decipher, join(outDir, RUN_FILES.decipher));
+  if (opts.teacher) attachTeacherLabels(train, opts.teacher, text.units);
   const trainer = new GanTrainer(config, train, text);
   let start = 1;
   let best: CheckpointMeta['best'];
@@ -204,6 +215,21 @@ async function attachDecipherment(train: AudioData, text: TextData, cfg: Deciphe
     if (!l || l.length !== e.steps) throw new ArtifactError(path, `no labels for the ${e.steps} segments of '${e.id}'; remove the run folder and start again`);
     e.teacher = Int32Array.from(l);
   }
+}
+
+/** Given phone labels (with frame spans) as each training step's teacher target. */
+function attachTeacherLabels(train: AudioData, teacher: NonNullable<TrainGanOptions['teacher']>, units: string[]): void {
+  const index = new Map(units.map((u, i) => [u, i]));
+  let taught = 0;
+  for (const e of train.examples) {
+    const l = teacher.labels.get(e.id);
+    if (!l) continue;
+    if (!l.spans) throw new UsageError(`${teacher.source}: the labels of '${e.id}' have no frame spans, so they cannot be matched to the generator's steps`);
+    e.teacher = stepTargets(e, l, index);
+    taught++;
+  }
+  if (taught === 0) throw new UsageError(`${teacher.source} has labels for none of the ${train.examples.length} training recordings`);
+  log.info(`teacher: ${teacher.source}, labels for ${taught} of ${train.examples.length} training recordings`);
 }
 
 interface DecipherFile {

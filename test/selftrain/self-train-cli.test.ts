@@ -150,6 +150,52 @@ describe('fieldphone self-train (built CLI)', () => {
     expect(existsSync(join(st, 'round-1', 'deciphered'))).toBe(false);
   });
 
+  it('--regenerate: starts the given round from a generator re-trained on the previous round\'s labels, kept in generator-N and round-N/generated', () => {
+    const st = join(tmp, 'st-regenerate');
+    const RG = ['--regenerate', '2', '--text', fx.textDir, '--regenerate-updates', '4'];
+    const r = fieldphone('self-train', gan, '--audio', fx.audioDir, '-o', st, ...SMALL, '--no-lda', ...RG);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/round 2: re-training the generator on round 1's labels \(4 updates\)/);
+    const ids = Object.keys(fx.wavs);
+    expect(r.stderr).toContain(`teacher: ${join(st, 'round-1', 'labels.txt')}, labels for`);
+    // An ordinary train run folder: labels + n-gram matching, the GAN model's input.
+    const run = json<{ config: { input: unknown; loss: Record<string, number>; updates: number; decipher: unknown }; inputs: { teacherLabels: string } }>(join(st, 'generator-2', 'run.json'));
+    expect(run.inputs.teacherLabels).toBe(join(st, 'round-1', 'labels.txt'));
+    expect(run.config.loss).toMatchObject({ teacher: 1, bigram: 1, trigram: 1, adversarial: 0 });
+    expect(run.config.updates).toBe(4);
+    expect(run.config.decipher).toBeNull();
+    expect(run.config.input).toEqual(json<{ config: { input: unknown } }>(join(gan, 'manifest.json')).config.input);
+    // Round 2 started from that generator's transcription: what `transcribe` writes with its model.
+    const start = kaldi(join(st, 'round-2', 'generated', 'labels.txt'));
+    const tr = join(tmp, 'tr-regenerated');
+    const t = fieldphone('transcribe', join(st, 'generator-2', 'model'), join(tmp, 'corpus'), '-o', tr);
+    expect(t.status, t.stderr).toBe(0);
+    for (const id of ids) expect(start.get(id)).toEqual(json<{ segments: { phone: string }[] }>(join(tr, `${id}.json`)).segments.map((x) => x.phone));
+    const metrics = readFileSync(join(st, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(metrics[1].generatorPpl).toBeUndefined();
+    expect(Number.isFinite(metrics[2].generatorPpl)).toBe(true);
+    expect(existsSync(join(st, 'round-1', 'generated'))).toBe(false);
+    // A rerun trains nothing again.
+    const again = fieldphone('self-train', gan, '--audio', fx.audioDir, '-o', st, ...SMALL, '--no-lda', ...RG);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/round 2: already done/);
+    expect(again.stderr).not.toMatch(/re-training the generator/);
+  });
+
+  it('--regenerate is refused without --text, for round 1, and together with --redecipher for one round', () => {
+    const bad = join(tmp, 'st-rg-bad');
+    const noText = fieldphone('self-train', gan, '--audio', fx.audioDir, '-o', bad, ...SMALL, '--regenerate', '2');
+    expect(noText.status).not.toBe(0);
+    expect(noText.stderr).toMatch(/re-training the generator reads the text: give --text/);
+    const first = fieldphone('self-train', gan, '--audio', fx.audioDir, '-o', bad, ...SMALL, '--regenerate', '1', '--text', fx.textDir);
+    expect(first.status).not.toBe(0);
+    expect(first.stderr).toMatch(/rounds 2\.\.2, got 1/);
+    const both = fieldphone('self-train', gan, '--audio', fx.audioDir, '-o', bad, ...SMALL, '--regenerate', '2', '--redecipher', '2', '--text', fx.textDir);
+    expect(both.status).not.toBe(0);
+    expect(both.stderr).toMatch(/re-decipherment or from a re-trained generator, not both/);
+    expect(existsSync(bad)).toBe(false);
+  });
+
   it('--redecipher is refused without --text, for round 1, and with another text\'s units, naming what to give', () => {
     const noText = fieldphone('self-train', gan, '--audio', fx.audioDir, '-o', join(tmp, 'st-re-bad'), ...SMALL, '--redecipher', '2');
     expect(noText.status).not.toBe(0);

@@ -6,7 +6,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lengthGroupedBatches, loadTextData, makeExample, padAudioBatch, type AudioExample } from '../../src/train/data.js';
+import { lengthGroupedBatches, loadTextData, makeExample, padAudioBatch, stepTargets, type AudioExample } from '../../src/train/data.js';
 import type { UtteranceInfo } from '../../src/pipeline/prepare-audio.js';
 import { ArtifactError } from '../../src/util/errors.js';
 import { makeRng } from '../../src/util/rng.js';
@@ -70,6 +70,23 @@ describe('makeExample', () => {
   it('says which input is missing', () => {
     expect(() => makeExample({ kind: 'segments', stack: 1 }, utt('x'), { clusters: new Int32Array(1), frames: frames(1, 1) })).toThrow(/segments missing/);
     expect(() => makeExample({ kind: 'frames', stack: 1 }, utt('x'), { clusters: new Int32Array(1) })).toThrow(/frames missing/);
+  });
+});
+
+describe('stepTargets', () => {
+  it('gives each step the label that overlaps its frames most, <SIL> included, and -1 where no label reaches', () => {
+    // Steps of 3 frames over 0..12; labels a [0,2) b [2,7) <SIL> [7,9) c [9,10), nothing after frame 10.
+    const features = frames(4, 1);
+    const ex = makeExample({ kind: 'segments', stack: 1 }, utt('u'), { clusters: new Int32Array(12), segments: { features, spans: Int32Array.from([0, 3, 3, 6, 6, 9, 10, 12]) } });
+    const units = ['a', 'b', 'c', '<SIL>'];
+    const index = new Map(units.map((u, i) => [u, i]));
+    const t = stepTargets(ex, { units: ['a', 'b', '<SIL>', 'c'], spans: Int32Array.from([0, 2, 2, 7, 7, 9, 9, 10]) }, index);
+    // step [0,3): a 2 frames, b 1 → a; [3,6): b; [6,9): b 1, <SIL> 2 → <SIL>; [10,12): nothing → -1.
+    expect(Array.from(t)).toEqual([0, 1, 3, -1]);
+    // Ties go to the earlier label: [0,3) against a [0,1) b [1,2) c [2,3).
+    const tie = stepTargets(ex, { units: ['a', 'b', 'c'], spans: Int32Array.from([0, 1, 1, 2, 2, 3]) }, index);
+    expect(tie[0]).toBe(0);
+    expect(() => stepTargets(ex, { units: ['a'] }, index)).toThrow(/'u' have no frame spans/);
   });
 });
 

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_REDECIPHER_SETTINGS, DEFAULT_SELF_TRAIN } from '../../selftrain/config.js';
+import { DEFAULT_REDECIPHER_SETTINGS, DEFAULT_REGENERATE_SETTINGS, DEFAULT_SELF_TRAIN } from '../../selftrain/config.js';
 import { DEFAULT_NEURAL } from '../../selftrain/neural-stage.js';
 import { selfTrain } from '../../selftrain/run.js';
 import { intOption, printJson } from '../options.js';
@@ -34,11 +34,13 @@ export function register(program: Command): void {
     .requiredOption('-o, --out <dir>', 'output folder')
     .option('--rounds <n>', 'relabel-and-retrain rounds', intOption, d.rounds)
     .option('--labels <file>', "start from these labels (Kaldi style: utterance-id phone phone …) instead of the model's transcription")
-    .option('--text <dir>', 'prepare-text output the model was trained with (needed by --redecipher)')
+    .option('--text <dir>', 'prepare-text output the model was trained with (needed by --redecipher and --regenerate)')
     .option('--redecipher <rounds>', "start these rounds (e.g. 2 or 2,3) from a new decipherment of the previous round's segments (needs --text)", roundList)
     .option('--redecipher-clusters <n>', 'segment clusters for --redecipher', intOption, DEFAULT_REDECIPHER_SETTINGS.clusters)
     .option('--redecipher-runs <n>', 'annealing runs for --redecipher; the best-scoring one is kept', intOption, DEFAULT_REDECIPHER_SETTINGS.restarts)
     .option('--redecipher-moves <n>', 'moves per annealing run for --redecipher', intOption, DEFAULT_REDECIPHER_SETTINGS.iterations)
+    .option('--regenerate <rounds>', "start these rounds (e.g. 3 or 3,5) from a generator re-trained on the previous round's labels plus the text's phone n-gram statistics (needs --text)", roundList)
+    .option('--regenerate-updates <n>', 'generator updates for --regenerate', intOption, DEFAULT_REGENERATE_SETTINGS.updates)
     .option('--valid-ref <file>', 'reference phones of training utterances (Kaldi style); PER reported, never used to choose')
     .option('--eval-audio <dir>', 'held-out prepared audio (made with --reuse) decoded after every round')
     .option('--eval-ref <file>', 'reference phones of --eval-audio; PER reported, never used to choose')
@@ -81,6 +83,7 @@ export function register(program: Command): void {
                 blankPenalties: o.blankPenalties,
               }
             : null,
+          regenerate: o.regenerate ? { ...DEFAULT_REGENERATE_SETTINGS, before: o.regenerate, updates: o.regenerateUpdates } : null,
           redecipher: o.redecipher ? { before: o.redecipher, decipher: { ...DEFAULT_REDECIPHER_SETTINGS, clusters: o.redecipherClusters, restarts: o.redecipherRuns, iterations: o.redecipherMoves } } : null,
         },
       });
