@@ -29,6 +29,18 @@ export interface DecodeSettings {
   insertionPenalty: number;
 }
 
+/** An acoustic model as plain data, safe to post to a worker thread (DiagGmm's methods do not cross). */
+export type PlainAcousticModel = Omit<AcousticModel, 'gmms'> & { gmms: { weights: Float64Array; means: Float64Array; vars: Float64Array }[] };
+
+export function toPlainModel(m: AcousticModel): PlainAcousticModel {
+  return { ...m, gmms: m.gmms.map((g) => ({ weights: g.weights, means: g.means, vars: g.vars })) };
+}
+
+/** The same model again: every GMM rebuilt from its full-precision parameters (unlike the float32 file). */
+export function fromPlainModel(p: PlainAcousticModel): AcousticModel {
+  return { ...p, gmms: p.gmms.map((g) => new DiagGmm(g.weights, g.means, g.vars)) };
+}
+
 export const HMM_KIND = 'hmm';
 export const HMM_FORMAT = 1;
 

@@ -4,9 +4,9 @@
  * stage and each LM weight / insertion penalty of the grid → the candidate
  * with the lowest label-free score gives the next labels and the round's model.
  */
-import { stateLogLiks, transformFrames, type AcousticModel, type DecodeSettings } from '../hmm/acoustic-model.js';
+import type { AcousticModel, DecodeSettings } from '../hmm/acoustic-model.js';
 import { applyTransform, estimateLda, identityTransform, type FeatureTransform } from '../hmm/feature-transform.js';
-import { decodePhoneLoop, type PhoneBigram } from '../hmm/phone-loop.js';
+import type { PhoneBigram } from '../hmm/phone-loop.js';
 import type { PhoneTopology } from '../hmm/topology.js';
 import { trainHmm, type LabelledUtterance, type PassStats } from '../hmm/train.js';
 import type { NgramLM } from '../lm/index.js';
@@ -17,6 +17,7 @@ import { startProgress } from '../util/progress.js';
 import type { SelfTrainConfig } from './config.js';
 import { labelFreeScore, perAgainst, type LabelFreeScore } from './label-free-score.js';
 import type { LabelSet } from './labels.js';
+import { decodeAll } from './round-decode.js';
 
 export interface TrainingAudio {
   /** Every prepared training utterance, with its normalised frames. */
@@ -26,6 +27,10 @@ export interface TrainingAudio {
   bigram: PhoneBigram;
   /** References for (some of) the utterances: PER is reported, never used to choose. */
   refs?: Map<string, string[]>;
+  /** The prepare-audio folder the frames come from: decoding workers read them from there (without it, one thread decodes). */
+  audioDir?: string;
+  /** Decoding threads (default: one per core). */
+  workers?: number;
 }
 
 export interface Candidate extends LabelFreeScore, DecodeSettings {
@@ -49,7 +54,7 @@ export interface RoundOutcome {
   };
 }
 
-export function runRound(round: number, data: TrainingAudio, previous: LabelSet, cfg: SelfTrainConfig): RoundOutcome {
+export async function runRound(round: number, data: TrainingAudio, previous: LabelSet, cfg: SelfTrainConfig): Promise<RoundOutcome> {
   const t0 = Date.now();
   const { topology } = data;
   const unitIndex = new Map(topology.units.map((u, i) => [u, i]));
@@ -88,17 +93,11 @@ export function runRound(round: number, data: TrainingAudio, previous: LabelSet,
   for (const lmWeight of cfg.lmWeights) for (const insertionPenalty of cfg.insertionPenalties) grid.push({ lmWeight, insertionPenalty });
   const hyps = stages.map(() => grid.map((): LabelSet => new Map()));
   const bar = startProgress(`round ${round} decoding`, data.utterances.length);
-  for (const u of data.utterances) {
-    stages.forEach((st, i) => {
-      const em = stateLogLiks(st.model, transformFrames(st.model, u.frames));
-      grid.forEach((g, j) => {
-        const d = decodePhoneLoop(st.model, em, data.bigram, g);
-        hyps[i][j].set(u.id, { units: Array.from(d.units, (k) => topology.units[k]), spans: d.spans });
-      });
-    });
-    bar.tick(1);
-  }
+  const decoded = await decodeAll({ utterances: data.utterances, models: stages.map((st) => st.model), grid, bigram: data.bigram, audioDir: data.audioDir, workers: data.workers, bar });
   bar.stop();
+  data.utterances.forEach((u, k) =>
+    decoded[k].forEach((perStage, i) => perStage.forEach((d, j) => hyps[i][j].set(u.id, { units: Array.from(d.units, (x) => topology.units[x]), spans: d.spans }))),
+  );
   const candidates: Candidate[] = [];
   stages.forEach((st, i) =>
     grid.forEach((g, j) => {

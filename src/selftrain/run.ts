@@ -69,6 +69,8 @@ export interface SelfTrainOptions {
   /** Held-out prepared audio and its reference phones; reported only. */
   evalAudio?: string;
   evalRef?: string;
+  /** Decoding threads (default: one per core); the labels do not depend on it. */
+  workers?: number;
   config?: Partial<SelfTrainConfig>;
 }
 
@@ -159,7 +161,7 @@ export async function selfTrain(o: SelfTrainOptions): Promise<SelfTrainResult> {
   // Temporary folders of interrupted runs (round-N.tmp-PID, model.tmp-PID) are never reused.
   for (const f of readdirSync(outDir)) if (/^(round-\d+|model|neural)\.tmp-\d+$/.test(f)) rmSync(join(outDir, f), { recursive: true, force: true });
 
-  const data: TrainingAudio = { utterances: loadFrames(prepared), topology, lm, bigram: phoneBigram(lm, gan.units), refs };
+  const data: TrainingAudio = { utterances: loadFrames(prepared), topology, lm, bigram: phoneBigram(lm, gan.units), refs, audioDir: prepared.dir, workers: o.workers };
   const phonesPer = (l: LabelSet) => [...l.values()].reduce((n, x) => n + x.units.length, 0) / Math.max(1, l.size);
 
   // Round 0: the starting labels.
@@ -211,7 +213,7 @@ export async function selfTrain(o: SelfTrainOptions): Promise<SelfTrainResult> {
       const best = regenerated.training.best;
       log.info(`round ${r}: the generator kept update ${best?.update} (weighted phone-LM perplexity ${best?.metric.weightedPpl.toFixed(2)}); its transcription starts the round`);
     }
-    const res = runRound(r, data, labels, cfg);
+    const res = await runRound(r, data, labels, cfg);
     const cpu = process.cpuUsage(cpu0);
     const c = res.chosen;
     const metrics: RoundMetrics = {

@@ -72,7 +72,7 @@ describe('label-free score', () => {
 });
 
 describe('self-training rounds on synthetic frames', () => {
-  it('start from 40 % substituted labels: each round relabels with fewer errors, chosen without references', () => {
+  it('start from 40 % substituted labels: each round relabels with fewer errors, chosen without references', async () => {
     const topology = syntheticTopology();
     const corpus = syntheticCorpus(200, 21, 4, 1.3);
     const refs = new Map(corpus.map((u) => [u.id, names(u.labels)]));
@@ -91,7 +91,7 @@ describe('self-training rounds on synthetic frames', () => {
     let labels: LabelSet = noisy;
     const pers = [perAgainst(noisy, refs)];
     for (let r = 1; r <= 3; r++) {
-      const res = runRound(r, data, labels, cfg);
+      const res = await runRound(r, data, labels, cfg);
       expect(res.candidates).toHaveLength(2 * 4 * 3);
       // The chosen candidate has the lowest label-free score, and its labels are the round's output.
       expect(Math.min(...res.candidates.map((c) => c.score))).toBe(res.chosen.score);

@@ -1,0 +1,107 @@
+/**
+ * Decoding a round's training utterances with every stage × LM weight × penalty of the
+ * grid: the larger half of a round's time. Utterances are independent, so they are
+ * spread over worker threads (round-decode-worker.ts) when more than one core is there;
+ * each worker reads the frames from the prepared-audio folder itself. The results are
+ * the same, in the same order, whichever thread decoded them.
+ */
+import { availableParallelism } from 'node:os';
+import { stateLogLiks, toPlainModel, transformFrames, type AcousticModel, type DecodeSettings, type PlainAcousticModel } from '../hmm/acoustic-model.js';
+import { decodePhoneLoop, type PhoneBigram } from '../hmm/phone-loop.js';
+import type { Matrix } from '../util/matrix.js';
+import type { Progress } from '../util/progress.js';
+import { WorkerPool } from '../util/worker-pool.js';
+
+/** One utterance's decoding by one stage with one grid point: unit ids and their frame spans. */
+export interface DecodedUnits {
+  units: Int32Array;
+  spans: Int32Array;
+}
+
+/** [stage][grid point] decodings of one utterance. */
+export type CandidateDecodings = DecodedUnits[][];
+
+export function decodeCandidates(models: AcousticModel[], frames: Matrix, bigram: PhoneBigram, grid: DecodeSettings[]): CandidateDecodings {
+  return models.map((model) => {
+    const em = stateLogLiks(model, transformFrames(model, frames));
+    return grid.map((g) => {
+      const d = decodePhoneLoop(model, em, bigram, g);
+      return { units: d.units, spans: d.spans };
+    });
+  });
+}
+
+/** What a decoding worker starts from (workerData). */
+export interface DecodeWorkerInit {
+  audioDir: string;
+  bigram: PhoneBigram;
+}
+
+export interface DecodeTask {
+  index: number;
+  models: PlainAcousticModel[];
+  grid: DecodeSettings[];
+  ids: string[];
+}
+
+export interface DecodeTaskResult {
+  index: number;
+  decodings: CandidateDecodings[];
+}
+
+const WORKER_URL = new URL('./round-decode-worker.js', import.meta.url);
+
+/** Utterances per task: small enough to balance the threads, large enough that the models are sent rarely. */
+const TASK_UTTERANCES = 16;
+
+/**
+ * Every utterance's candidate decodings, in utterance order. With `audioDir` and more than
+ * one worker, in worker threads; otherwise in this thread.
+ */
+export async function decodeAll(o: {
+  utterances: { id: string; frames: Matrix }[];
+  models: AcousticModel[];
+  grid: DecodeSettings[];
+  bigram: PhoneBigram;
+  audioDir?: string;
+  workers?: number;
+  /** Utterances per worker task (default 16). */
+  taskUtterances?: number;
+  bar: Progress;
+}): Promise<CandidateDecodings[]> {
+  const per = o.taskUtterances ?? TASK_UTTERANCES;
+  const workers = Math.min(o.workers ?? availableParallelism(), Math.ceil(o.utterances.length / per));
+  if (!o.audioDir || workers <= 1)
+    return o.utterances.map((u) => {
+      const d = decodeCandidates(o.models, u.frames, o.bigram, o.grid);
+      o.bar.tick(1);
+      return d;
+    });
+  const tasks: DecodeTask[] = [];
+  const models = o.models.map(toPlainModel);
+  for (let i = 0; i < o.utterances.length; i += per)
+    tasks.push({ index: tasks.length, models, grid: o.grid, ids: o.utterances.slice(i, i + per).map((u) => u.id) });
+  const results: CandidateDecodings[][] = new Array(tasks.length);
+  const init: DecodeWorkerInit = { audioDir: o.audioDir, bigram: o.bigram };
+  const pool = new WorkerPool<DecodeTask, DecodeTaskResult>({ url: WORKER_URL, size: workers, workerData: init });
+  let failure: Error | undefined;
+  let next = 0;
+  try {
+    await pool.started();
+    await pool.run({
+      next: () => (failure ? undefined : tasks[next++]),
+      result: (t, r) => {
+        results[t.index] = r.decodings;
+        o.bar.tick(t.ids.length);
+      },
+      crashed: (t, reason) => {
+        failure ??= new Error(`decoding utterances ${t.ids[0]}…${t.ids[t.ids.length - 1]}: ${reason}`);
+        pool.stop();
+      },
+    });
+  } finally {
+    await pool.close();
+  }
+  if (failure) throw failure;
+  return results.flat();
+}
