@@ -20,8 +20,8 @@ import { ganLabels } from './gan-labels.js';
 import type { LabelSet } from './labels.js';
 
 export interface RegenerateResult {
+  /** The new generator's transcription of the training audio (with frame spans). */
   labels: LabelSet;
-  model: LoadedModel;
   training: TrainGanResult;
 }
 
@@ -65,5 +65,5 @@ export async function regenerateLabels(o: {
     resume: existsSync(join(o.runDir, RUN_FILES.run)),
   });
   const model = loadModelFolder(join(o.runDir, RUN_FILES.model));
-  return { labels: ganLabels(model, o.prepared), model, training };
+  return { labels: ganLabels(model, o.prepared), training };
 }
