@@ -137,6 +137,11 @@ export async function selfTrain(o: SelfTrainOptions): Promise<SelfTrainResult> {
   if ((o.evalAudio === undefined) !== (o.evalRef === undefined)) throw new UsageError('--eval-audio and --eval-ref go together');
   if (cfg.redecipher && !o.textDir) throw new UsageError('re-decipherment reads the text: give --text (the prepare-text folder)');
   if (cfg.regenerate && !o.textDir) throw new UsageError('re-training the generator reads the text: give --text (the prepare-text folder)');
+  for (const [what, rounds] of [['re-deciphered', cfg.redecipher?.before], ['re-trained generator\'s', cfg.regenerate?.before]] as const)
+    if (rounds?.includes(cfg.rounds))
+      log.warn(
+        `round ${cfg.rounds}, the last, starts from the ${what} labels: the label-free score compares a round with the labels it started from, so it will likely keep an earlier round; run one more round (--rounds ${cfg.rounds + 1})`,
+      );
   const outDir = resolve(o.outDir);
   assertNotInput(outDir, [o.modelDir, o.audioDir, ...(o.labelsFile ? [o.labelsFile] : [])]);
   await initBackend();

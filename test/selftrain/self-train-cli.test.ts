@@ -156,6 +156,8 @@ describe('fieldphone self-train (built CLI)', () => {
     const r = fieldphone('self-train', gan, '--audio', fx.audioDir, '-o', st, ...SMALL, '--no-lda', ...RG);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/round 2: re-training the generator on round 1's labels \(4 updates\)/);
+    // Round 2 is the last: the score would not see the gain, and the log says what to do.
+    expect(r.stderr).toMatch(/round 2, the last, starts from the re-trained generator's labels: .* run one more round \(--rounds 3\)/);
     const ids = Object.keys(fx.wavs);
     expect(r.stderr).toContain(`teacher: ${join(st, 'round-1', 'labels.txt')}, labels for`);
     // An ordinary train run folder: labels + n-gram matching, the GAN model's input.
