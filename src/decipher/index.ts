@@ -16,7 +16,7 @@ import { startProgress, type Progress } from '../util/progress.js';
 import { UsageError } from '../util/errors.js';
 import { SIL } from '../text/silence.js';
 import { availableParallelism } from 'node:os';
-import { WorkerPool } from '../util/worker-pool.js';
+import { runAllTasks } from '../util/worker-pool.js';
 import { cipherText, runAnnealTask, type AnnealResult, type AnnealSettings, type AnnealTask, type CipherText } from './anneal.js';
 import { validateDecipherConfig, type DecipherConfig } from './config.js';
 import { phoneTrigram, type PhoneTrigram } from './lm.js';
@@ -125,27 +125,12 @@ async function annealAll(tasks: AnnealTask[], workers: number, bar: Progress): P
   const size = Math.min(workers, tasks.length);
   if (size <= 1)
     return tasks.map((t) => runAnnealTask(t, (n) => bar.tick(n, `run ${t.index + 1}/${tasks.length}`)));
-  const results: AnnealResult[] = new Array(tasks.length);
-  const pool = new WorkerPool<AnnealTask, AnnealResult>({ url: ANNEAL_WORKER_URL, size, workerData: null });
-  let failure: Error | undefined;
-  let next = 0;
-  let done = 0;
-  try {
-    await pool.started();
-    await pool.run({
-      next: () => (failure ? undefined : tasks[next++]),
-      result: (t, r) => {
-        results[t.index] = r;
-        bar.tick(t.settings.iterations, `${++done}/${tasks.length} runs done, ${size} threads`);
-      },
-      crashed: (t, reason) => {
-        failure ??= new Error(`annealing run ${t.index + 1}: ${reason}`);
-        pool.stop();
-      },
-    });
-  } finally {
-    await pool.close();
-  }
-  if (failure) throw failure;
-  return results;
+  return runAllTasks<AnnealTask, AnnealResult>({
+    url: ANNEAL_WORKER_URL,
+    size,
+    workerData: null,
+    tasks,
+    describe: (t) => `annealing run ${t.index + 1}`,
+    onResult: (t, done) => bar.tick(t.settings.iterations, `${done}/${tasks.length} runs done, ${size} threads`),
+  });
 }

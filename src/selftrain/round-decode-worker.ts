@@ -21,7 +21,6 @@ void serveTasks<DecodeTask, DecodeTaskResult>(
   async (t) => {
     const models = t.models.map(fromPlainModel);
     return {
-      index: t.index,
       decodings: t.ids.map((id) => {
         const u = byId.get(id);
         if (!u) throw new Error(`${init.audioDir} has no utterance '${id}'`);

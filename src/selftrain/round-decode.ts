@@ -10,7 +10,7 @@ import { stateLogLiks, toPlainModel, transformFrames, type AcousticModel, type D
 import { decodePhoneLoop, type PhoneBigram } from '../hmm/phone-loop.js';
 import type { Matrix } from '../util/matrix.js';
 import type { Progress } from '../util/progress.js';
-import { WorkerPool } from '../util/worker-pool.js';
+import { runAllTasks } from '../util/worker-pool.js';
 
 /** One utterance's decoding by one stage with one grid point: unit ids and their frame spans. */
 export interface DecodedUnits {
@@ -38,14 +38,12 @@ export interface DecodeWorkerInit {
 }
 
 export interface DecodeTask {
-  index: number;
   models: PlainAcousticModel[];
   grid: DecodeSettings[];
   ids: string[];
 }
 
 export interface DecodeTaskResult {
-  index: number;
   decodings: CandidateDecodings[];
 }
 
@@ -80,28 +78,15 @@ export async function decodeAll(o: {
   const tasks: DecodeTask[] = [];
   const models = o.models.map(toPlainModel);
   for (let i = 0; i < o.utterances.length; i += per)
-    tasks.push({ index: tasks.length, models, grid: o.grid, ids: o.utterances.slice(i, i + per).map((u) => u.id) });
-  const results: CandidateDecodings[][] = new Array(tasks.length);
+    tasks.push({ models, grid: o.grid, ids: o.utterances.slice(i, i + per).map((u) => u.id) });
   const init: DecodeWorkerInit = { audioDir: o.audioDir, bigram: o.bigram };
-  const pool = new WorkerPool<DecodeTask, DecodeTaskResult>({ url: WORKER_URL, size: workers, workerData: init });
-  let failure: Error | undefined;
-  let next = 0;
-  try {
-    await pool.started();
-    await pool.run({
-      next: () => (failure ? undefined : tasks[next++]),
-      result: (t, r) => {
-        results[t.index] = r.decodings;
-        o.bar.tick(t.ids.length);
-      },
-      crashed: (t, reason) => {
-        failure ??= new Error(`decoding utterances ${t.ids[0]}…${t.ids[t.ids.length - 1]}: ${reason}`);
-        pool.stop();
-      },
-    });
-  } finally {
-    await pool.close();
-  }
-  if (failure) throw failure;
-  return results.flat();
+  const results = await runAllTasks<DecodeTask, DecodeTaskResult>({
+    url: WORKER_URL,
+    size: workers,
+    workerData: init,
+    tasks,
+    describe: (t) => `decoding utterances ${t.ids[0]}…${t.ids[t.ids.length - 1]}`,
+    onResult: (t) => o.bar.tick(t.ids.length),
+  });
+  return results.flatMap((r) => r.decodings);
 }

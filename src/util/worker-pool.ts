@@ -234,3 +234,42 @@ export class WorkerPool<T, R> {
     this.running.resolve();
   }
 }
+
+/**
+ * Every task on a pool of `size` workers started for them, the results in task order.
+ * The first task whose worker dies stops the handing out of tasks, and its error is thrown
+ * once the running ones have finished; `describe` names the task in that error.
+ */
+export async function runAllTasks<T, R>(o: {
+  url: URL;
+  size: number;
+  workerData: unknown;
+  tasks: T[];
+  describe: (task: T) => string;
+  onResult?: (task: T, done: number) => void;
+}): Promise<R[]> {
+  const results: R[] = new Array(o.tasks.length);
+  const position = new Map(o.tasks.map((t, i) => [t, i]));
+  const pool = new WorkerPool<T, R>({ url: o.url, size: o.size, workerData: o.workerData });
+  let failure: Error | undefined;
+  let next = 0;
+  let done = 0;
+  try {
+    await pool.started();
+    await pool.run({
+      next: () => (failure ? undefined : o.tasks[next++]),
+      result: (t, r) => {
+        results[position.get(t) as number] = r;
+        o.onResult?.(t, ++done);
+      },
+      crashed: (t, reason) => {
+        failure ??= new Error(`${o.describe(t)}: ${reason}`);
+        pool.stop();
+      },
+    });
+  } finally {
+    await pool.close();
+  }
+  if (failure) throw failure;
+  return results;
+}
