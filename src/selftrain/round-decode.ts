@@ -31,15 +31,15 @@ export function decodeCandidates(models: AcousticModel[], frames: Matrix, bigram
   });
 }
 
-/** What a decoding worker starts from (workerData). */
+/** What a decoding worker starts from (workerData): the pool lives for one round, so its models and grid come once. */
 export interface DecodeWorkerInit {
   audioDir: string;
   bigram: PhoneBigram;
+  models: PlainAcousticModel[];
+  grid: DecodeSettings[];
 }
 
 export interface DecodeTask {
-  models: PlainAcousticModel[];
-  grid: DecodeSettings[];
   ids: string[];
 }
 
@@ -49,7 +49,7 @@ export interface DecodeTaskResult {
 
 const WORKER_URL = new URL('./round-decode-worker.js', import.meta.url);
 
-/** Utterances per task: small enough to balance the threads, large enough that the models are sent rarely. */
+/** Utterances per task: small enough to balance the threads, large enough that messages are few. */
 const TASK_UTTERANCES = 16;
 
 /**
@@ -76,10 +76,8 @@ export async function decodeAll(o: {
       return d;
     });
   const tasks: DecodeTask[] = [];
-  const models = o.models.map(toPlainModel);
-  for (let i = 0; i < o.utterances.length; i += per)
-    tasks.push({ models, grid: o.grid, ids: o.utterances.slice(i, i + per).map((u) => u.id) });
-  const init: DecodeWorkerInit = { audioDir: o.audioDir, bigram: o.bigram };
+  for (let i = 0; i < o.utterances.length; i += per) tasks.push({ ids: o.utterances.slice(i, i + per).map((u) => u.id) });
+  const init: DecodeWorkerInit = { audioDir: o.audioDir, bigram: o.bigram, models: o.models.map(toPlainModel), grid: o.grid };
   const results = await runAllTasks<DecodeTask, DecodeTaskResult>({
     url: WORKER_URL,
     size: workers,
