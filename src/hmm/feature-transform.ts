@@ -49,6 +49,9 @@ export function applyTransform(t: FeatureTransform, x: Matrix): Matrix {
   return matrix(s.rows, dim, out);
 }
 
+/** Frames per block of the scatter accumulation. */
+const SCATTER_BLOCK = 64;
+
 /**
  * LDA from un-spliced frames and their class ids (one per frame): each
  * utterance is spliced here, and only the sampled rows are used, so the wide
@@ -62,22 +65,62 @@ export function estimateLda(frames: Matrix[], classes: Int32Array[], numClasses:
   const count = new Float64Array(numClasses);
   const classSum = new Float64Array(numClasses * D);
   const scatter = new Float64Array(D * D); // Σ x xᵀ (lower triangle)
+  // Sampled frames are gathered in blocks, stored dimension-major, so that each pass over the
+  // D² scatter adds a whole block: the scatter is too large for the cache to revisit per frame.
+  const block = new Float64Array(SCATTER_BLOCK * D);
+  let inBlock = 0;
+  const flush = () => {
+    addBlockScatter(scatter, block, inBlock, D);
+    inBlock = 0;
+  };
   let seen = 0;
   frames.forEach((base, u) => {
     const m = o.splice > 0 ? splice(base, o.splice, o.splice) : base;
     for (let r = 0; r < m.rows; r++, seen++) {
       if (seen % step !== 0) continue;
       const c = classes[u][r];
-      const x = m.data.subarray(r * D, (r + 1) * D);
       count[c]++;
       for (let i = 0; i < D; i++) {
-        classSum[c * D + i] += x[i];
-        const xi = x[i], row = i * D;
-        for (let j = 0; j <= i; j++) scatter[row + j] += xi * x[j];
+        const xi = m.data[r * D + i];
+        classSum[c * D + i] += xi;
+        block[i * SCATTER_BLOCK + inBlock] = xi;
       }
+      if (++inBlock === SCATTER_BLOCK) flush();
     }
   });
+  flush();
   return ldaFromScatter(count, classSum, scatter, D, o.dim);
+}
+
+/** scatter (lower triangle) += Σ_b x_b x_bᵀ over the first `n` frames of a dimension-major block. */
+function addBlockScatter(scatter: Float64Array, block: Float64Array, n: number, D: number): void {
+  const B = SCATTER_BLOCK;
+  for (let i = 0; i < D; i++) {
+    const bi = i * B, row = i * D;
+    let j = 0;
+    // Four columns at a time: each x_i is loaded once for four products.
+    for (; j + 3 <= i; j += 4) {
+      const b0 = j * B, b1 = b0 + B, b2 = b1 + B, b3 = b2 + B;
+      let v0 = 0, v1 = 0, v2 = 0, v3 = 0;
+      for (let b = 0; b < n; b++) {
+        const x = block[bi + b];
+        v0 += x * block[b0 + b];
+        v1 += x * block[b1 + b];
+        v2 += x * block[b2 + b];
+        v3 += x * block[b3 + b];
+      }
+      scatter[row + j] += v0;
+      scatter[row + j + 1] += v1;
+      scatter[row + j + 2] += v2;
+      scatter[row + j + 3] += v3;
+    }
+    for (; j <= i; j++) {
+      const bj = j * B;
+      let v = 0;
+      for (let b = 0; b < n; b++) v += block[bi + b] * block[bj + b];
+      scatter[row + j] += v;
+    }
+  }
 }
 
 /** The projection from class counts, class sums and the (lower-triangle) scatter Σ x xᵀ. */

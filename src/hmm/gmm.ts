@@ -104,6 +104,15 @@ export class GmmStats {
     this.scratch = new Float64Array(numComponents);
   }
 
+  /** Statistics summed elsewhere (PassAccum), to update a GMM from. */
+  static from(p: { occ: Float64Array; sum: Float64Array; sumSq: Float64Array }, dim: number): GmmStats {
+    const st = new GmmStats(p.occ.length, dim);
+    st.occ.set(p.occ);
+    st.sum.set(p.sum);
+    st.sumSq.set(p.sumSq);
+    return st;
+  }
+
   /** Add frame x (at [off, off+D)) with state occupancy `weight`, split over the components by their posteriors. */
   accumulate(gmm: DiagGmm, x: ArrayLike<number>, off: number, weight = 1): void {
     const D = this.dim, M = this.numComponents;

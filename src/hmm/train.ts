@@ -18,7 +18,7 @@
  */
 import type { Matrix } from '../util/matrix.js';
 import { setSelfLoops, stateLogLiks, type AcousticModel } from './acoustic-model.js';
-import type { FeatureTransform } from './feature-transform.js';
+import { outputDim, type FeatureTransform } from './feature-transform.js';
 import { alignChain, type ChainAlignment } from './chain-align.js';
 import { forwardBackward } from './forward-backward.js';
 import { DiagGmm, GmmStats, splitGmm, updateGmm } from './gmm.js';
@@ -77,17 +77,60 @@ export interface TrainedHmm {
   passes: PassStats[];
 }
 
-export function trainHmm(
+export interface TrainHmmOptions {
+  onPass?: (p: PassStats) => void;
+  /** Who computes the passes' statistics and the final alignment (default: this thread). */
+  runner?: PassRunner;
+}
+
+/**
+ * Utterances per chunk of a pass. A pass's statistics are summed chunk by chunk in
+ * utterance order, so the model is the same whichever thread computed each chunk, and
+ * however many threads there were.
+ */
+export const PASS_CHUNK = 32;
+
+/** One pass's statistics over some utterances: what the re-estimation needs, as plain data (it crosses threads). */
+export interface PassAccum {
+  /** Per state: occupancy per component (C), Σ γx and Σ γx² (C × D). */
+  gmm: { occ: Float64Array; sum: Float64Array; sumSq: Float64Array }[];
+  /** Per state: frames spent in it, times it was left. */
+  stateOcc: Float64Array;
+  stateExits: Float64Array;
+  logLik: number;
+  frames: number;
+  aligned: number;
+}
+
+/** An utterance as a pass sees it: frames after the model's transform, and its label chain's states. */
+export interface ChainUtterance {
+  x: Matrix;
+  chain: Int32Array;
+}
+
+/**
+ * Computes a pass's statistics and the final alignment over the utterances being trained on,
+ * in `PASS_CHUNK`-utterance chunks (inThreadRunner here; worker threads in
+ * src/selftrain/round-train.ts).
+ */
+export interface PassRunner {
+  pass(model: AcousticModel, reestimation: HmmTrainConfig['reestimation'], beam: number): Promise<PassAccum>;
+  /** Viterbi alignment (chain positions per frame) of every utterance; undefined where impossible. */
+  align(model: AcousticModel, beam: number): Promise<(Int32Array | undefined)[]>;
+}
+
+export async function trainHmm(
   topology: PhoneTopology,
   transform: FeatureTransform,
   utts: LabelledUtterance[],
   cfg: HmmTrainConfig,
-  onPass: (p: PassStats) => void = () => {},
-): TrainedHmm {
+  o: TrainHmmOptions = {},
+): Promise<TrainedHmm> {
   if (utts.length === 0) throw new Error('trainHmm: no utterances');
   const D = utts[0].x.cols;
   const S = topology.numStates;
   const chains = utts.map((u) => chainStates(topology, u.labels));
+  const runner = o.runner ?? inThreadRunner(utts.map((u, i) => ({ x: u.x, chain: chains[i] })));
   const { mean, variance } = globalMoments(utts);
   const varFloor = variance.map((v) => Math.max(v * cfg.varFloor, 1e-8));
 
@@ -115,37 +158,10 @@ export function trainHmm(
 
   const passes: PassStats[] = [];
   for (let pass = 1; pass <= cfg.passes; pass++) {
-    const stats = model.gmms.map((g) => new GmmStats(g.numComponents, D));
-    const trans = new TransitionCounts(S);
-    let logLik = 0, frames = 0, aligned = 0;
-    utts.forEach((u, i) => {
-      const chain = chains[i];
-      if (chain.length > u.x.rows) return;
-      if (cfg.reestimation === 'viterbi') {
-        const v = alignWithRetry(model, u.x, chain, cfg.beam);
-        if (!v) return;
-        const a = v.path.map((k) => chain[k]);
-        for (let t = 0; t < a.length; t++) stats[a[t]].accumulate(model.gmms[a[t]], u.x.data, t * D);
-        trans.addAlignment(a);
-        logLik += v.logScore;
-      } else {
-        const { graph, em } = chainProblem(model, u.x, chain);
-        const fb = forwardBackward(graph, em);
-        if (fb.logLik === -Infinity) return;
-        const n = chain.length;
-        for (let t = 0; t < u.x.rows; t++)
-          for (let k = 0; k < n; k++) {
-            const g = fb.gamma[t * n + k];
-            if (g > 1e-4) stats[chain[k]].accumulate(model.gmms[chain[k]], u.x.data, t * D, g);
-          }
-        trans.addPosteriors(chain, fb.arcCounts, fb.gamma[(u.x.rows - 1) * n + n - 1]);
-        logLik += fb.logLik;
-      }
-      frames += u.x.rows;
-      aligned++;
-    });
+    const acc = await runner.pass(model, cfg.reestimation, cfg.beam);
+    const stats = acc.gmm.map((g) => GmmStats.from(g, D));
     model.gmms = model.gmms.map((g, s) => updateGmm(g, stats[s], { varFloor, minOcc: cfg.minGaussianOcc / 4 }));
-    setSelfLoops(model, trans.selfLoopProbs());
+    setSelfLoops(model, new TransitionCounts(S, acc.stateOcc, acc.stateExits).selfLoopProbs());
     if (pass % cfg.splitEvery === 0 && pass < cfg.passes) {
       model.gmms = model.gmms.map((g, s) => {
         const cap = Math.max(1, Math.min(cfg.maxGaussians, Math.floor(stats[s].totalOcc() / cfg.minGaussianOcc)));
@@ -155,18 +171,111 @@ export function trainHmm(
     const p: PassStats = {
       pass,
       gaussians: model.gmms.reduce((n, g) => n + g.numComponents, 0) / S,
-      logLikPerFrame: frames > 0 ? logLik / frames : NaN,
-      aligned,
-      failed: utts.length - aligned,
+      logLikPerFrame: acc.frames > 0 ? acc.logLik / acc.frames : NaN,
+      aligned: acc.aligned,
+      failed: utts.length - acc.aligned,
     };
     passes.push(p);
-    onPass(p);
+    o.onPass?.(p);
   }
   // Alignment with the final model (for the LDA classes and the next stage's flat start).
-  const paths = utts.map((u, i) => chainPath(model, u.x, chains[i], cfg.beam));
+  const paths = await runner.align(model, cfg.beam);
   const alignments = paths.map((p, i) => p && p.map((k) => chains[i][k]));
   const labelSpans = paths.map((p, i) => p && spansOfPath(topology, utts[i].labels, p));
   return { model, alignments, labelSpans, passes };
+}
+
+/** The passes computed here, chunk by chunk (the same sums as the worker threads'). */
+export function inThreadRunner(utts: ChainUtterance[], chunk = PASS_CHUNK): PassRunner {
+  return {
+    pass: async (model, reestimation, beam) => {
+      const total = emptyPassAccum(model);
+      for (const [a, b] of passChunks(utts.length, chunk)) addPassAccum(total, accumulatePass(model, utts.slice(a, b), reestimation, beam));
+      return total;
+    },
+    align: async (model, beam) => utts.map((u) => chainPath(model, u.x, u.chain, beam)),
+  };
+}
+
+/** [start, end) of each chunk of `n` utterances. */
+export function passChunks(n: number, chunk = PASS_CHUNK): [number, number][] {
+  const out: [number, number][] = [];
+  for (let a = 0; a < n; a += chunk) out.push([a, Math.min(n, a + chunk)]);
+  return out;
+}
+
+export function emptyPassAccum(model: AcousticModel): PassAccum {
+  const D = outputDim(model.transform), S = model.topology.numStates;
+  return {
+    gmm: model.gmms.map((g) => ({ occ: new Float64Array(g.numComponents), sum: new Float64Array(g.numComponents * D), sumSq: new Float64Array(g.numComponents * D) })),
+    stateOcc: new Float64Array(S),
+    stateExits: new Float64Array(S),
+    logLik: 0,
+    frames: 0,
+    aligned: 0,
+  };
+}
+
+export function addPassAccum(into: PassAccum, a: PassAccum): void {
+  into.gmm.forEach((g, s) => {
+    addInto(g.occ, a.gmm[s].occ);
+    addInto(g.sum, a.gmm[s].sum);
+    addInto(g.sumSq, a.gmm[s].sumSq);
+  });
+  addInto(into.stateOcc, a.stateOcc);
+  addInto(into.stateExits, a.stateExits);
+  into.logLik += a.logLik;
+  into.frames += a.frames;
+  into.aligned += a.aligned;
+}
+
+function addInto(into: Float64Array, a: Float64Array): void {
+  for (let i = 0; i < into.length; i++) into[i] += a[i];
+}
+
+/**
+ * One re-estimation pass over some utterances with the current model: forced alignment
+ * (Viterbi) or state posteriors (Baum-Welch) to each label chain, and the statistics of
+ * the frames. An utterance shorter than its chain, or that cannot be aligned, is skipped.
+ */
+export function accumulatePass(model: AcousticModel, utts: ChainUtterance[], reestimation: HmmTrainConfig['reestimation'], beam: number): PassAccum {
+  const D = outputDim(model.transform);
+  const stats = model.gmms.map((g) => new GmmStats(g.numComponents, D));
+  const trans = new TransitionCounts(model.topology.numStates);
+  let logLik = 0, frames = 0, aligned = 0;
+  for (const { x, chain } of utts) {
+    if (chain.length > x.rows) continue;
+    if (reestimation === 'viterbi') {
+      const v = alignWithRetry(model, x, chain, beam);
+      if (!v) continue;
+      const a = v.path.map((k) => chain[k]);
+      for (let t = 0; t < a.length; t++) stats[a[t]].accumulate(model.gmms[a[t]], x.data, t * D);
+      trans.addAlignment(a);
+      logLik += v.logScore;
+    } else {
+      const { graph, em } = chainProblem(model, x, chain);
+      const fb = forwardBackward(graph, em);
+      if (fb.logLik === -Infinity) continue;
+      const n = chain.length;
+      for (let t = 0; t < x.rows; t++)
+        for (let k = 0; k < n; k++) {
+          const g = fb.gamma[t * n + k];
+          if (g > 1e-4) stats[chain[k]].accumulate(model.gmms[chain[k]], x.data, t * D, g);
+        }
+      trans.addPosteriors(chain, fb.arcCounts, fb.gamma[(x.rows - 1) * n + n - 1]);
+      logLik += fb.logLik;
+    }
+    frames += x.rows;
+    aligned++;
+  }
+  return {
+    gmm: stats.map((st) => ({ occ: st.occ, sum: st.sum, sumSq: st.sumSq })),
+    stateOcc: trans.occ,
+    stateExits: trans.exits,
+    logLik,
+    frames,
+    aligned,
+  };
 }
 
 /** Viterbi alignment to a state chain as chain positions per frame; undefined when impossible. */
@@ -274,12 +383,11 @@ function globalMoments(utts: LabelledUtterance[]): { mean: Float64Array; varianc
 
 /** Frames spent in each state and how often it was left, for the self-loop probabilities. */
 class TransitionCounts {
-  private readonly occ: Float64Array;
-  private readonly exits: Float64Array;
-  constructor(S: number) {
-    this.occ = new Float64Array(S);
-    this.exits = new Float64Array(S);
-  }
+  constructor(
+    S: number,
+    readonly occ: Float64Array = new Float64Array(S),
+    readonly exits: Float64Array = new Float64Array(S),
+  ) {}
   addAlignment(a: Int32Array): void {
     for (let t = 0; t < a.length; t++) {
       this.occ[a[t]]++;

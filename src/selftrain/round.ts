@@ -8,7 +8,7 @@ import type { AcousticModel, DecodeSettings } from '../hmm/acoustic-model.js';
 import { applyTransform, estimateLda, identityTransform, type FeatureTransform } from '../hmm/feature-transform.js';
 import type { PhoneBigram } from '../hmm/phone-loop.js';
 import type { PhoneTopology } from '../hmm/topology.js';
-import { trainHmm, type LabelledUtterance, type PassStats } from '../hmm/train.js';
+import { PASS_CHUNK, trainHmm, type LabelledUtterance, type PassStats, type TrainedHmm } from '../hmm/train.js';
 import type { NgramLM } from '../lm/index.js';
 import { FieldphoneError } from '../util/errors.js';
 import { log } from '../util/log.js';
@@ -18,6 +18,8 @@ import type { SelfTrainConfig } from './config.js';
 import { labelFreeScore, perAgainst, type LabelFreeScore } from './label-free-score.js';
 import type { LabelSet } from './labels.js';
 import { decodeAll } from './round-decode.js';
+import { RoundTrainingPool } from './round-train.js';
+import { availableParallelism } from 'node:os';
 
 export interface TrainingAudio {
   /** Every prepared training utterance, with its normalised frames. */
@@ -29,7 +31,7 @@ export interface TrainingAudio {
   refs?: Map<string, string[]>;
   /** The prepare-audio folder the frames come from: decoding workers read them from there (without it, one thread decodes). */
   audioDir?: string;
-  /** Decoding threads (default: one per core). */
+  /** Threads for the HMM training passes and the decoding (default: one per core). */
   workers?: number;
 }
 
@@ -69,23 +71,33 @@ export async function runRound(round: number, data: TrainingAudio, previous: Lab
     log.info(`round ${round} ${stage} pass ${p.pass}/${passes}: ${p.gaussians.toFixed(1)} Gaussians/state, log-likelihood/frame ${p.logLikPerFrame.toFixed(2)}, ${p.aligned} aligned${p.failed ? `, ${p.failed} not` : ''}`);
 
   const D = data.utterances[0].frames.cols;
-  const mono = trainHmm(topology, identityTransform(D), labelled, cfg.mono, passLog('monophone', cfg.mono.passes));
-  const notAligned = mono.alignments.filter((a) => a === undefined).length;
-  if (notAligned === labelled.length)
-    throw new FieldphoneError('no-alignment', `round ${round}: none of the ${labelled.length} labelled utterances could be aligned to its labels (more HMM states than frames); try --phone-states 1`);
-  const stages: { stage: Candidate['stage']; model: AcousticModel }[] = [{ stage: 'mono', model: mono.model }];
+  // The passes run on worker threads when there are cores for it.
+  const workers = Math.min(data.workers ?? availableParallelism(), Math.ceil(labelled.length / PASS_CHUNK));
+  const pool = workers > 1 ? await RoundTrainingPool.start(workers) : undefined;
+  const stages: { stage: Candidate['stage']; model: AcousticModel }[] = [];
+  let mono: TrainedHmm;
   let ldaLogLik: number | undefined;
-  if (cfg.lda) {
-    const lda = cfg.lda;
-    const aligned = labelled.map((u, i) => ({ u, a: mono.alignments[i], spans: mono.labelSpans[i] })).filter((v) => v.a !== undefined);
-    const matrix = estimateLda(aligned.map((v) => v.u.x), aligned.map((v) => v.a as Int32Array), topology.numStates, { splice: lda.splice, dim: lda.dim, maxFrames: lda.maxFrames });
-    const transform: FeatureTransform = { inputDim: D, splice: lda.splice, lda: { dim: Math.min(lda.dim, D * (2 * lda.splice + 1)), matrix } };
-    // Flat start of the LDA stage from the monophone alignment's phone spans.
-    const ldaUtts = aligned.map((v) => ({ ...v.u, x: applyTransform(transform, v.u.x), spans: v.spans }));
-    const trained = trainHmm(topology, transform, ldaUtts, lda.train, passLog('LDA', lda.train.passes));
-    stages.push({ stage: 'lda', model: trained.model });
-    ldaLogLik = last(trained.passes)?.logLikPerFrame;
+  try {
+    mono = await trainHmm(topology, identityTransform(D), labelled, cfg.mono, { onPass: passLog('monophone', cfg.mono.passes), runner: pool?.runner(labelled) });
+    if (mono.alignments.every((a) => a === undefined))
+      throw new FieldphoneError('no-alignment', `round ${round}: none of the ${labelled.length} labelled utterances could be aligned to its labels (more HMM states than frames); try --phone-states 1`);
+    stages.push({ stage: 'mono', model: mono.model });
+    if (cfg.lda) {
+      const lda = cfg.lda;
+      const aligned = labelled.map((u, i) => ({ u, a: mono.alignments[i], spans: mono.labelSpans[i] })).filter((v) => v.a !== undefined);
+      const matrix = estimateLda(aligned.map((v) => v.u.x), aligned.map((v) => v.a as Int32Array), topology.numStates, { splice: lda.splice, dim: lda.dim, maxFrames: lda.maxFrames });
+      const transform: FeatureTransform = { inputDim: D, splice: lda.splice, lda: { dim: Math.min(lda.dim, D * (2 * lda.splice + 1)), matrix } };
+      // Flat start of the LDA stage from the monophone alignment's phone spans.
+      const ldaX = pool ? await pool.transform(transform, aligned.map((v) => v.u)) : aligned.map((v) => applyTransform(transform, v.u.x));
+      const ldaUtts = aligned.map((v, i) => ({ ...v.u, x: ldaX[i], spans: v.spans }));
+      const trained = await trainHmm(topology, transform, ldaUtts, lda.train, { onPass: passLog('LDA', lda.train.passes), runner: pool?.runner(ldaUtts) });
+      stages.push({ stage: 'lda', model: trained.model });
+      ldaLogLik = last(trained.passes)?.logLikPerFrame;
+    }
+  } finally {
+    await pool?.close();
   }
+  const notAligned = mono.alignments.filter((a) => a === undefined).length;
   const trainSec = (Date.now() - t0) / 1000;
 
   const t1 = Date.now();

@@ -69,7 +69,7 @@ export interface SelfTrainOptions {
   /** Held-out prepared audio and its reference phones; reported only. */
   evalAudio?: string;
   evalRef?: string;
-  /** Decoding threads (default: one per core); the labels do not depend on it. */
+  /** Threads for the HMM training passes and the decoding (default: one per core); the labels do not depend on it. */
   workers?: number;
   config?: Partial<SelfTrainConfig>;
 }

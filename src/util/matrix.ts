@@ -36,3 +36,19 @@ export function concatRows(ms: Matrix[]): Matrix {
   }
   return { data: out, rows, cols };
 }
+
+/**
+ * Copies of the matrices in one SharedArrayBuffer: posted to a worker thread, they are shared,
+ * not copied, so every worker reads the same frames without a copy of its own.
+ */
+export function sharedMatrices(ms: { rows: number; cols: number }[], from?: Matrix[]): Matrix[] {
+  const total = ms.reduce((n, m) => n + m.rows * m.cols, 0);
+  const buf = new SharedArrayBuffer(total * Float32Array.BYTES_PER_ELEMENT);
+  let off = 0;
+  return ms.map((m, i) => {
+    const data = new Float32Array(buf, off * Float32Array.BYTES_PER_ELEMENT, m.rows * m.cols);
+    if (from) data.set(from[i].data);
+    off += m.rows * m.cols;
+    return { data, rows: m.rows, cols: m.cols };
+  });
+}

@@ -106,6 +106,7 @@ export class WorkerPool<T, R> {
   private readonly firstStart: Promise<unknown>;
   private handlers?: PoolHandlers<T, R>;
   private stopping = false;
+  private closed = false;
   private running?: { resolve(): void; reject(e: Error): void };
 
   /** Starts `size` workers at once; started() says when they are ready. */
@@ -129,9 +130,15 @@ export class WorkerPool<T, R> {
     }
   }
 
-  /** Hand out tasks until handlers.next() has none left (or stop() is called) and every running task has finished. */
+  /**
+   * Hand out tasks until handlers.next() has none left (or stop() is called) and every running
+   * task has finished. The pool can run again afterwards, with new handlers, until it is closed.
+   */
   run(handlers: PoolHandlers<T, R>): Promise<void> {
+    if (this.closed) throw new Error('the worker pool is closed');
+    if (this.slots.size === 0) return Promise.reject(new Error('no worker thread is left in the pool'));
     this.handlers = handlers;
+    this.stopping = false;
     const done = new Promise<void>((resolve, reject) => (this.running = { resolve, reject }));
     for (const s of this.slots) this.dispatch(s);
     this.settle();
@@ -155,6 +162,7 @@ export class WorkerPool<T, R> {
 
   async close(): Promise<void> {
     this.stopping = true;
+    this.closed = true;
     await Promise.all(
       [...this.slots].map((s) => {
         s.closing = true;
@@ -209,7 +217,7 @@ export class WorkerPool<T, R> {
     this.spawn().then(
       () => undefined,
       (e: Error) => {
-        if (this.stopping) return; // closed by the pool while starting
+        if (this.closed) return; // closed by the pool while starting
         log.warn(`a replacement worker could not start: ${errorMessage(e)}`);
         if (this.slots.size === 0) this.running?.reject(e);
       },
@@ -236,9 +244,8 @@ export class WorkerPool<T, R> {
 }
 
 /**
- * Every task on a pool of `size` workers started for them, the results in task order.
- * The first task whose worker dies stops the handing out of tasks, and its error is thrown
- * once the running ones have finished; `describe` names the task in that error.
+ * Every task on a pool of `size` workers started for them, the results in task order
+ * (runTasks); the pool is closed afterwards.
  */
 export async function runAllTasks<T, R>(o: {
   url: URL;
@@ -248,28 +255,37 @@ export async function runAllTasks<T, R>(o: {
   describe: (task: T) => string;
   onResult?: (task: T, done: number) => void;
 }): Promise<R[]> {
-  const results: R[] = new Array(o.tasks.length);
-  const position = new Map(o.tasks.map((t, i) => [t, i]));
   const pool = new WorkerPool<T, R>({ url: o.url, size: o.size, workerData: o.workerData });
-  let failure: Error | undefined;
-  let next = 0;
-  let done = 0;
   try {
     await pool.started();
-    await pool.run({
-      next: () => (failure ? undefined : o.tasks[next++]),
-      result: (t, r) => {
-        results[position.get(t) as number] = r;
-        o.onResult?.(t, ++done);
-      },
-      crashed: (t, reason) => {
-        failure ??= new Error(`${o.describe(t)}: ${reason}`);
-        pool.stop();
-      },
-    });
+    return await runTasks(pool, o.tasks, o.describe, o.onResult);
   } finally {
     await pool.close();
   }
+}
+
+/**
+ * Every task on a started pool, the results in task order. The first task whose worker
+ * dies stops the handing out of tasks, and its error is thrown once the running ones have
+ * finished; `describe` names the task in that error.
+ */
+export async function runTasks<T, R>(pool: WorkerPool<T, R>, tasks: T[], describe: (task: T) => string, onResult?: (task: T, done: number) => void): Promise<R[]> {
+  const results: R[] = new Array(tasks.length);
+  const position = new Map(tasks.map((t, i) => [t, i]));
+  let failure: Error | undefined;
+  let next = 0;
+  let done = 0;
+  await pool.run({
+    next: () => (failure ? undefined : tasks[next++]),
+    result: (t, r) => {
+      results[position.get(t) as number] = r;
+      onResult?.(t, ++done);
+    },
+    crashed: (t, reason) => {
+      failure ??= new Error(`${describe(t)}: ${reason}`);
+      pool.stop();
+    },
+  });
   if (failure) throw failure;
   return results;
 }

@@ -156,11 +156,11 @@ describe('monophone HMM-GMM training from label sequences', () => {
       for (let t = u.spans[2 * i]; t < u.spans[2 * i + 1]; t++) expect(topo.unitOfState[bySpans[t]]).toBe(u.labels[i]);
   });
 
-  it('learns from clean labels (flat start, no times): decoding recovers held-out phone sequences', () => {
+  it('learns from clean labels (flat start, no times): decoding recovers held-out phone sequences', async () => {
     const train = syntheticCorpus(150, 1).map((u) => ({ ...u, spans: undefined }));
     const test = syntheticCorpus(40, 2);
     const passes: number[] = [];
-    const res = trainHmm(topo, identityTransform(4), train, { ...DEFAULT_HMM_TRAIN, maxGaussians: 2, passes: 6 }, (p) => passes.push(p.logLikPerFrame));
+    const res = await trainHmm(topo, identityTransform(4), train, { ...DEFAULT_HMM_TRAIN, maxGaussians: 2, passes: 6 }, { onPass: (p) => passes.push(p.logLikPerFrame) });
     expect(res.passes.every((p) => p.failed === 0)).toBe(true);
     // Viterbi training: the alignment likelihood improves over the passes (split passes aside, it never drops much).
     expect(passes[passes.length - 1]).toBeGreaterThan(passes[0]);
@@ -170,12 +170,12 @@ describe('monophone HMM-GMM training from label sequences', () => {
   });
 
   for (const re of ['viterbi', 'baum-welch'] as const) {
-    it(`${re} re-estimation on 40 % substituted labels: decoding makes fewer errors than the labels had`, () => {
+    it(`${re} re-estimation on 40 % substituted labels: decoding makes fewer errors than the labels had`, async () => {
       const rng = makeRng(5);
       const clean = syntheticCorpus(200, 3);
       const noisy = clean.map((u) => ({ ...u, labels: corrupt(u.labels, 0.4, rng), spans: undefined }));
       const labelPer = per(clean.map((u) => u.labels), noisy.map((u) => Array.from(u.labels)));
-      const res = trainHmm(topo, identityTransform(4), noisy, { ...DEFAULT_HMM_TRAIN, maxGaussians: 2, passes: 6, reestimation: re });
+      const res = await trainHmm(topo, identityTransform(4), noisy, { ...DEFAULT_HMM_TRAIN, maxGaussians: 2, passes: 6, reestimation: re });
       const decPer = per(clean.map((u) => u.labels), decodeAll(res.model, clean, 2));
       console.log(`synthetic HMM (${re}): label PER ${(100 * labelPer).toFixed(1)} % → decoded PER ${(100 * decPer).toFixed(1)} %`);
       expect(labelPer).toBeGreaterThan(0.25);

@@ -45,7 +45,7 @@ describe('decodeAll', () => {
     const topology = makeTopology(UNITS, 3, 1);
     const D = utterances[0].frames.cols;
     const labelled = utterances.map((u, i) => ({ id: u.id, x: u.frames, labels: Int32Array.from([3, i % 3, (i + 1) % 3, (i + 2) % 3, 3]) }));
-    const model = trainHmm(topology, identityTransform(D), labelled, { ...DEFAULT_HMM_TRAIN, passes: 2, maxGaussians: 2 }).model;
+    const model = (await trainHmm(topology, identityTransform(D), labelled, { ...DEFAULT_HMM_TRAIN, passes: 2, maxGaussians: 2 })).model;
     const bigram = phoneBigram(trainNgram([['a', 'b', 'c'], ['b', 'a'], ['c', 'a', 'b']], { order: 2 }), UNITS);
     const grid = [{ lmWeight: 1, insertionPenalty: 0 }, { lmWeight: 4, insertionPenalty: 2 }];
     const models = [model, model];
@@ -74,7 +74,7 @@ describe('decodeAll', () => {
     const u = prepared.utterances[0];
     const frames = prepared.frames(u);
     const topology = makeTopology(UNITS, 3, 1);
-    const model = trainHmm(topology, identityTransform(frames.cols), [{ id: u.id, x: frames, labels: Int32Array.from([3, 0, 1, 3]) }], { ...DEFAULT_HMM_TRAIN, passes: 1, maxGaussians: 1 }).model;
+    const model = (await trainHmm(topology, identityTransform(frames.cols), [{ id: u.id, x: frames, labels: Int32Array.from([3, 0, 1, 3]) }], { ...DEFAULT_HMM_TRAIN, passes: 1, maxGaussians: 1 })).model;
     const bigram = phoneBigram(trainNgram([['a', 'b']], { order: 2 }), UNITS);
     const utterances = [{ id: u.id, frames }, { id: 'not-there', frames }];
     await expect(decodeAll({ utterances, models: [model], grid: [{ lmWeight: 1, insertionPenalty: 0 }], bigram, audioDir: fx.audioDir, workers: 2, taskUtterances: 1, bar: counter() })).rejects.toThrow(

@@ -58,7 +58,7 @@ export function register(program: Command): void {
     .option('--neural-stride <n>', 'neural stage: frames stacked into one output step', intOption, n.train.net.stride)
     .option('--neural-context <n>', 'neural stage: steps of context on each side of the first layer', intOption, n.train.net.context)
     .option('--blank-penalties <list>', 'neural stage: penalties on the CTC blank to try when decoding', numberList, n.blankPenalties)
-    .option('--workers <n>', 'decoding threads (default: one per core)', intOption)
+    .option('--workers <n>', 'threads for the HMM training passes and the decoding (default: one per core)', intOption)
     .option('--json', 'print the per-round metrics as JSON on stdout')
     .action(async (model: string, o) => {
       const train = (t: typeof d.mono) => ({ ...t, maxGaussians: o.gaussians, reestimation: o.reestimation });
