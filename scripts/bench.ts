@@ -20,6 +20,7 @@ import { AUDIO_SECTIONS } from './lib/bench-audio.js';
 import { batchSection } from './lib/bench-batch.js';
 import { decipherSection } from './lib/bench-decipher.js';
 import { ganSection } from './lib/bench-gan.js';
+import { hmmSection } from './lib/bench-hmm.js';
 import {
   MemorySampler,
   formatReport,
@@ -31,7 +32,7 @@ import {
   type BenchSection,
 } from './lib/bench-harness.js';
 
-const SECTIONS: BenchSection[] = [...AUDIO_SECTIONS, ganSection, decipherSection, batchSection];
+const SECTIONS: BenchSection[] = [...AUDIO_SECTIONS, ganSection, decipherSection, hmmSection, batchSection];
 
 /** Repository root: this file runs as dist/scripts/bench.js. */
 const REPO = fileURLToPath(new URL('../../', import.meta.url));

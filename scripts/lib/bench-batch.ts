@@ -11,29 +11,20 @@
  * default generator, a lexicon and word LM of the corpus' text), and the time
  * depends on those, not on the weights.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { listCorpus } from '../../src/audio/index.js';
 import { DEFAULT_SYNTHETIC_CORPUS, buildSyntheticCorpus, builtInSentencesPath } from '../../src/demo/synthetic-corpus.js';
 import { transcribeBatch, type TranscribeSummary } from '../../src/transcribe/transcribe.js';
 import { writeFileAtomic } from '../../src/util/fsx.js';
-import type { BenchContext, BenchRow, BenchSection } from './bench-harness.js';
+import { runCli as cli, type BenchContext, type BenchRow, type BenchSection } from './bench-harness.js';
 
 /** Recordings the model's k-means and PCA are fitted on. */
 const MODEL_FILES = 30;
 /** Recordings transcribed in each timed run (about 11 min of Czech speech): enough that starting the workers (about a second of CPU each) weighs little. */
 const BATCH_FILES = 240;
 const WORKER_COUNTS = [1, 2];
-
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-
-function cli(...args: string[]): void {
-  const r = spawnSync(process.execPath, [CLI, '--quiet', ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`fieldphone ${args[0]} failed: ${(r.stderr || r.error?.message || '').trim()}`);
-}
 
 /** The recordings to use and a text in their language. */
 async function recordings(ctx: BenchContext): Promise<{ files: string[]; text: string; what: string }> {

@@ -4,7 +4,9 @@
  * sampler watching the whole run. New work (training, decoding) adds a
  * section to the list in scripts/bench.ts; `--only NAME` runs one.
  */
+import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { FieldphoneError, UsageError, errorMessage } from '../../src/util/errors.js';
 import { log } from '../../src/util/log.js';
 
@@ -197,4 +199,12 @@ export function runBenchScript(main: () => Promise<number>, usage: string): void
       process.exitCode = badArgs || e instanceof FieldphoneError ? 2 : 1;
     },
   );
+}
+
+const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+/** Run a `fieldphone` command as the user would (quietly); throws with its error output when it fails. */
+export function runCli(...args: string[]): void {
+  const r = spawnSync(process.execPath, [CLI, '--quiet', ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`fieldphone ${args[0]} failed: ${(r.stderr || r.error?.message || '').trim()}`);
 }

@@ -8,7 +8,7 @@ import type { AcousticModel, DecodeSettings } from '../hmm/acoustic-model.js';
 import { applyTransform, estimateLda, identityTransform, type FeatureTransform } from '../hmm/feature-transform.js';
 import type { PhoneBigram } from '../hmm/phone-loop.js';
 import type { PhoneTopology } from '../hmm/topology.js';
-import { PASS_CHUNK, trainHmm, type LabelledUtterance, type PassStats, type TrainedHmm } from '../hmm/train.js';
+import { PASS_CHUNK, trainHmm, type LabelledUtterance, type PassStats } from '../hmm/train.js';
 import type { NgramLM } from '../lm/index.js';
 import { FieldphoneError } from '../util/errors.js';
 import { log } from '../util/log.js';
@@ -70,34 +70,7 @@ export async function runRound(round: number, data: TrainingAudio, previous: Lab
   const passLog = (stage: string, passes: number) => (p: PassStats) =>
     log.info(`round ${round} ${stage} pass ${p.pass}/${passes}: ${p.gaussians.toFixed(1)} Gaussians/state, log-likelihood/frame ${p.logLikPerFrame.toFixed(2)}, ${p.aligned} aligned${p.failed ? `, ${p.failed} not` : ''}`);
 
-  const D = data.utterances[0].frames.cols;
-  // The passes run on worker threads when there are cores for it.
-  const workers = Math.min(data.workers ?? availableParallelism(), Math.ceil(labelled.length / PASS_CHUNK));
-  const pool = workers > 1 ? await RoundTrainingPool.start(workers) : undefined;
-  const stages: { stage: Candidate['stage']; model: AcousticModel }[] = [];
-  let mono: TrainedHmm;
-  let ldaLogLik: number | undefined;
-  try {
-    mono = await trainHmm(topology, identityTransform(D), labelled, cfg.mono, { onPass: passLog('monophone', cfg.mono.passes), runner: pool?.runner(labelled) });
-    if (mono.alignments.every((a) => a === undefined))
-      throw new FieldphoneError('no-alignment', `round ${round}: none of the ${labelled.length} labelled utterances could be aligned to its labels (more HMM states than frames); try --phone-states 1`);
-    stages.push({ stage: 'mono', model: mono.model });
-    if (cfg.lda) {
-      const lda = cfg.lda;
-      const aligned = labelled.map((u, i) => ({ u, a: mono.alignments[i], spans: mono.labelSpans[i] })).filter((v) => v.a !== undefined);
-      const matrix = estimateLda(aligned.map((v) => v.u.x), aligned.map((v) => v.a as Int32Array), topology.numStates, { splice: lda.splice, dim: lda.dim, maxFrames: lda.maxFrames });
-      const transform: FeatureTransform = { inputDim: D, splice: lda.splice, lda: { dim: Math.min(lda.dim, D * (2 * lda.splice + 1)), matrix } };
-      // Flat start of the LDA stage from the monophone alignment's phone spans.
-      const ldaX = pool ? await pool.transform(transform, aligned.map((v) => v.u)) : aligned.map((v) => applyTransform(transform, v.u.x));
-      const ldaUtts = aligned.map((v, i) => ({ ...v.u, x: ldaX[i], spans: v.spans }));
-      const trained = await trainHmm(topology, transform, ldaUtts, lda.train, { onPass: passLog('LDA', lda.train.passes), runner: pool?.runner(ldaUtts) });
-      stages.push({ stage: 'lda', model: trained.model });
-      ldaLogLik = last(trained.passes)?.logLikPerFrame;
-    }
-  } finally {
-    await pool?.close();
-  }
-  const notAligned = mono.alignments.filter((a) => a === undefined).length;
+  const { stages, notAligned, monoLogLik, ldaLogLik } = await trainRoundModels(labelled, topology, cfg, { workers: data.workers, onPass: passLog, what: `round ${round}` });
   const trainSec = (Date.now() - t0) / 1000;
 
   const t1 = Date.now();
@@ -133,10 +106,58 @@ export async function runRound(round: number, data: TrainingAudio, previous: Lab
       notAligned,
       trainSec,
       decodeSec: (Date.now() - t1) / 1000,
-      monoLogLikPerFrame: last(mono.passes)?.logLikPerFrame ?? NaN,
+      monoLogLikPerFrame: monoLogLik,
       ...(ldaLogLik !== undefined ? { ldaLogLikPerFrame: ldaLogLik } : {}),
     },
   };
+}
+
+export interface RoundModels {
+  /** The monophone model, then the LDA stage's when configured. */
+  stages: { stage: Candidate['stage']; model: AcousticModel }[];
+  /** Labelled utterances the monophone model could not align. */
+  notAligned: number;
+  monoLogLik: number;
+  ldaLogLik?: number;
+}
+
+/**
+ * A round's HMM training: the monophone model on the labels, then (cfg.lda) the LDA projection
+ * of spliced frames, estimated on the monophone alignment, and a model in that space. The
+ * passes and the projection run on worker threads when there are cores for it (the models are
+ * the same as in one thread).
+ */
+export async function trainRoundModels(
+  labelled: LabelledUtterance[],
+  topology: PhoneTopology,
+  cfg: Pick<SelfTrainConfig, 'mono' | 'lda'>,
+  o: { workers?: number; onPass?: (stage: string, passes: number) => (p: PassStats) => void; /** Names the training in errors. */ what?: string } = {},
+): Promise<RoundModels> {
+  const D = labelled[0].x.cols;
+  const workers = Math.min(o.workers ?? availableParallelism(), Math.ceil(labelled.length / PASS_CHUNK));
+  const pool = workers > 1 ? await RoundTrainingPool.start(workers) : undefined;
+  try {
+    const mono = await trainHmm(topology, identityTransform(D), labelled, cfg.mono, { onPass: o.onPass?.('monophone', cfg.mono.passes), runner: pool?.runner(labelled) });
+    const notAligned = mono.alignments.filter((a) => a === undefined).length;
+    if (notAligned === labelled.length)
+      throw new FieldphoneError('no-alignment', `${o.what ?? 'HMM training'}: none of the ${labelled.length} labelled utterances could be aligned to its labels (more HMM states than frames); try --phone-states 1`);
+    const out: RoundModels = { stages: [{ stage: 'mono', model: mono.model }], notAligned, monoLogLik: last(mono.passes)?.logLikPerFrame ?? NaN };
+    if (cfg.lda) {
+      const lda = cfg.lda;
+      const aligned = labelled.map((u, i) => ({ u, a: mono.alignments[i], spans: mono.labelSpans[i] })).filter((v) => v.a !== undefined);
+      const matrix = estimateLda(aligned.map((v) => v.u.x), aligned.map((v) => v.a as Int32Array), topology.numStates, { splice: lda.splice, dim: lda.dim, maxFrames: lda.maxFrames });
+      const transform: FeatureTransform = { inputDim: D, splice: lda.splice, lda: { dim: Math.min(lda.dim, D * (2 * lda.splice + 1)), matrix } };
+      // Flat start of the LDA stage from the monophone alignment's phone spans.
+      const ldaX = pool ? await pool.transform(transform, aligned.map((v) => v.u)) : aligned.map((v) => applyTransform(transform, v.u.x));
+      const ldaUtts = aligned.map((v, i) => ({ ...v.u, x: ldaX[i], spans: v.spans }));
+      const trained = await trainHmm(topology, transform, ldaUtts, lda.train, { onPass: o.onPass?.('LDA', lda.train.passes), runner: pool?.runner(ldaUtts) });
+      out.stages.push({ stage: 'lda', model: trained.model });
+      out.ldaLogLik = last(trained.passes)?.logLikPerFrame;
+    }
+    return out;
+  } finally {
+    await pool?.close();
+  }
 }
 
 function last<T>(a: T[]): T | undefined {
