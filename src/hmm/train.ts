@@ -15,6 +15,11 @@
  * An utterance with fewer frames than its chain has states cannot be aligned
  * and is left out (counted). Returns the model and the final alignment (state
  * per frame), which the LDA stage uses as its classes.
+ *
+ * The passes and the final alignment go through a PassRunner: this thread by
+ * default, worker threads in self-training (src/selftrain/round-train.ts).
+ * Both sum the same chunks of utterances in the same order, so the model is
+ * the same.
  */
 import type { Matrix } from '../util/matrix.js';
 import { setSelfLoops, stateLogLiks, type AcousticModel } from './acoustic-model.js';
