@@ -2,13 +2,13 @@
  * Decoding a round's training utterances with every stage × LM weight × penalty of the
  * grid: the larger half of a round's time. Utterances are independent, so they are
  * spread over worker threads (round-decode-worker.ts) when more than one core is there;
- * each worker reads the frames from the prepared-audio folder itself. The results are
+ * the frames go to them in shared memory (inSharedMemory), not copied. The results are
  * the same, in the same order, whichever thread decoded them.
  */
 import { availableParallelism } from 'node:os';
 import { stateLogLiks, toPlainModel, transformFrames, type AcousticModel, type DecodeSettings, type PlainAcousticModel } from '../hmm/acoustic-model.js';
 import { decodePhoneLoop, type PhoneBigram } from '../hmm/phone-loop.js';
-import type { Matrix } from '../util/matrix.js';
+import { inSharedMemory, type Matrix } from '../util/matrix.js';
 import type { Progress } from '../util/progress.js';
 import { runAllTasks } from '../util/worker-pool.js';
 
@@ -33,7 +33,6 @@ export function decodeCandidates(models: AcousticModel[], frames: Matrix, bigram
 
 /** What a decoding worker starts from (workerData): the pool lives for one round, so its models and grid come once. */
 export interface DecodeWorkerInit {
-  audioDir: string;
   bigram: PhoneBigram;
   models: PlainAcousticModel[];
   grid: DecodeSettings[];
@@ -41,6 +40,8 @@ export interface DecodeWorkerInit {
 
 export interface DecodeTask {
   ids: string[];
+  /** The utterances' frames, in shared memory. */
+  frames: Matrix[];
 }
 
 export interface DecodeTaskResult {
@@ -53,15 +54,14 @@ const WORKER_URL = new URL('./round-decode-worker.js', import.meta.url);
 const TASK_UTTERANCES = 16;
 
 /**
- * Every utterance's candidate decodings, in utterance order. With `audioDir` and more than
- * one worker, in worker threads; otherwise in this thread.
+ * Every utterance's candidate decodings, in utterance order. With more than one worker, in
+ * worker threads; otherwise in this thread.
  */
 export async function decodeAll(o: {
   utterances: { id: string; frames: Matrix }[];
   models: AcousticModel[];
   grid: DecodeSettings[];
   bigram: PhoneBigram;
-  audioDir?: string;
   workers?: number;
   /** Utterances per worker task (default 16). */
   taskUtterances?: number;
@@ -69,15 +69,16 @@ export async function decodeAll(o: {
 }): Promise<CandidateDecodings[]> {
   const per = o.taskUtterances ?? TASK_UTTERANCES;
   const workers = Math.min(o.workers ?? availableParallelism(), Math.ceil(o.utterances.length / per));
-  if (!o.audioDir || workers <= 1)
+  if (workers <= 1)
     return o.utterances.map((u) => {
       const d = decodeCandidates(o.models, u.frames, o.bigram, o.grid);
       o.bar.tick(1);
       return d;
     });
+  const frames = inSharedMemory(o.utterances.map((u) => u.frames));
   const tasks: DecodeTask[] = [];
-  for (let i = 0; i < o.utterances.length; i += per) tasks.push({ ids: o.utterances.slice(i, i + per).map((u) => u.id) });
-  const init: DecodeWorkerInit = { audioDir: o.audioDir, bigram: o.bigram, models: o.models.map(toPlainModel), grid: o.grid };
+  for (let i = 0; i < o.utterances.length; i += per) tasks.push({ ids: o.utterances.slice(i, i + per).map((u) => u.id), frames: frames.slice(i, i + per) });
+  const init: DecodeWorkerInit = { bigram: o.bigram, models: o.models.map(toPlainModel), grid: o.grid };
   const results = await runAllTasks<DecodeTask, DecodeTaskResult>({
     url: WORKER_URL,
     size: workers,

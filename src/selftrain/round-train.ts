@@ -9,7 +9,7 @@
 import { toPlainModel, type AcousticModel, type PlainAcousticModel } from '../hmm/acoustic-model.js';
 import { applyTransform, outputDim, type FeatureTransform } from '../hmm/feature-transform.js';
 import { PASS_CHUNK, passChunks, addPassAccum, emptyPassAccum, type HmmTrainConfig, type PassAccum, type PassRunner } from '../hmm/train.js';
-import { sharedMatrices, type Matrix } from '../util/matrix.js';
+import { inSharedMemory, sharedMatrices, type Matrix } from '../util/matrix.js';
 import { WorkerPool, runTasks } from '../util/worker-pool.js';
 
 export type TrainTask =
@@ -39,7 +39,7 @@ export class RoundTrainingPool {
 
   /** The utterances' frames through `transform`, computed by the workers into shared memory. */
   async transform(transform: FeatureTransform, utts: { id: string; x: Matrix }[], chunk = PASS_CHUNK): Promise<Matrix[]> {
-    const inputs = shareAll(utts.map((u) => u.x));
+    const inputs = inSharedMemory(utts.map((u) => u.x));
     const outputs = sharedMatrices(utts.map((u) => ({ rows: u.x.rows, cols: outputDim(transform) })));
     const tasks: TrainTask[] = passChunks(utts.length, chunk).map(([a, b]) => ({
       kind: 'transform',
@@ -54,7 +54,7 @@ export class RoundTrainingPool {
 
   /** A runner for trainHmm over `utts` (frames after the stage's transform); `chunk` as inThreadRunner's, for the same sums. */
   runner(utts: { id: string; x: Matrix; labels: Int32Array }[], chunk = PASS_CHUNK): PassRunner {
-    const frames = shareAll(utts.map((u) => u.x));
+    const frames = inSharedMemory(utts.map((u) => u.x));
     const chunks = passChunks(utts.length, chunk).map(([a, b]) => utts.slice(a, b).map((u, i) => ({ id: u.id, x: frames[a + i], labels: u.labels })));
     const tasks = (kind: 'pass' | 'align', model: AcousticModel, reestimation: HmmTrainConfig['reestimation'], beam: number): TrainTask[] => {
       const plain = toPlainModel(model);
@@ -82,11 +82,6 @@ export class RoundTrainingPool {
 function describe(t: TrainTask): string {
   const ids = t.kind === 'transform' ? t.ids : t.utts.map((u) => u.id);
   return `HMM training (${t.kind}), utterances ${ids[0]}…${ids[ids.length - 1]}`;
-}
-
-/** The matrices as they are when already shared, else copied into shared memory (once per stage, not once per task). */
-function shareAll(ms: Matrix[]): Matrix[] {
-  return ms.every((m) => m.data.buffer instanceof SharedArrayBuffer) ? ms : sharedMatrices(ms, ms);
 }
 
 /** What a worker does with a 'transform' task (here so that the worker script stays a thin shell). */

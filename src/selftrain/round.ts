@@ -12,7 +12,7 @@ import { PASS_CHUNK, trainHmm, type LabelledUtterance, type PassStats } from '..
 import type { NgramLM } from '../lm/index.js';
 import { FieldphoneError } from '../util/errors.js';
 import { log } from '../util/log.js';
-import type { Matrix } from '../util/matrix.js';
+import { inSharedMemory, type Matrix } from '../util/matrix.js';
 import { startProgress } from '../util/progress.js';
 import type { SelfTrainConfig } from './config.js';
 import { labelFreeScore, perAgainst, type LabelFreeScore } from './label-free-score.js';
@@ -29,8 +29,6 @@ export interface TrainingAudio {
   bigram: PhoneBigram;
   /** References for (some of) the utterances: PER is reported, never used to choose. */
   refs?: Map<string, string[]>;
-  /** The prepare-audio folder the frames come from: decoding workers read them from there (without it, one thread decodes). */
-  audioDir?: string;
   /** Threads for the HMM training passes and the decoding (default: one per core). */
   workers?: number;
 }
@@ -60,8 +58,10 @@ export async function runRound(round: number, data: TrainingAudio, previous: Lab
   const t0 = Date.now();
   const { topology } = data;
   const unitIndex = new Map(topology.units.map((u, i) => [u, i]));
+  // One copy of the frames in shared memory serves the training and the decoding threads.
+  const utterances = (data.workers ?? availableParallelism()) > 1 ? withSharedFrames(data.utterances) : data.utterances;
   const labelled: LabelledUtterance[] = [];
-  for (const u of data.utterances) {
+  for (const u of utterances) {
     const l = previous.get(u.id);
     if (!l || l.units.length === 0) continue;
     labelled.push({ id: u.id, x: u.frames, labels: Int32Array.from(l.units, (p) => unitIndex.get(p) as number), spans: l.spans });
@@ -78,7 +78,7 @@ export async function runRound(round: number, data: TrainingAudio, previous: Lab
   for (const lmWeight of cfg.lmWeights) for (const insertionPenalty of cfg.insertionPenalties) grid.push({ lmWeight, insertionPenalty });
   const hyps = stages.map(() => grid.map((): LabelSet => new Map()));
   const bar = startProgress(`round ${round} decoding`, data.utterances.length);
-  const decoded = await decodeAll({ utterances: data.utterances, models: stages.map((st) => st.model), grid, bigram: data.bigram, audioDir: data.audioDir, workers: data.workers, bar });
+  const decoded = await decodeAll({ utterances, models: stages.map((st) => st.model), grid, bigram: data.bigram, workers: data.workers, bar });
   bar.stop();
   data.utterances.forEach((u, k) =>
     decoded[k].forEach((perStage, i) => perStage.forEach((d, j) => hyps[i][j].set(u.id, { units: Array.from(d.units, (x) => topology.units[x]), spans: d.spans }))),
@@ -158,6 +158,11 @@ export async function trainRoundModels(
   } finally {
     await pool?.close();
   }
+}
+
+function withSharedFrames(utts: TrainingAudio['utterances']): TrainingAudio['utterances'] {
+  const frames = inSharedMemory(utts.map((u) => u.frames));
+  return utts.map((u, i) => ({ id: u.id, frames: frames[i] }));
 }
 
 function last<T>(a: T[]): T | undefined {

@@ -166,7 +166,7 @@ export async function selfTrain(o: SelfTrainOptions): Promise<SelfTrainResult> {
   // Temporary folders of interrupted runs (round-N.tmp-PID, model.tmp-PID) are never reused.
   for (const f of readdirSync(outDir)) if (/^(round-\d+|model|neural)\.tmp-\d+$/.test(f)) rmSync(join(outDir, f), { recursive: true, force: true });
 
-  const data: TrainingAudio = { utterances: loadFrames(prepared), topology, lm, bigram: phoneBigram(lm, gan.units), refs, audioDir: prepared.dir, workers: o.workers };
+  const data: TrainingAudio = { utterances: loadFrames(prepared), topology, lm, bigram: phoneBigram(lm, gan.units), refs, workers: o.workers };
   const phonesPer = (l: LabelSet) => [...l.values()].reduce((n, x) => n + x.units.length, 0) / Math.max(1, l.size);
 
   // Round 0: the starting labels.

@@ -52,3 +52,8 @@ export function sharedMatrices(ms: { rows: number; cols: number }[], from?: Matr
     return { data, rows: m.rows, cols: m.cols };
   });
 }
+
+/** The matrices as they are when already in shared memory, else copied there (all into one buffer). */
+export function inSharedMemory(ms: Matrix[]): Matrix[] {
+  return ms.every((m) => m.data.buffer instanceof SharedArrayBuffer) ? ms : sharedMatrices(ms, ms);
+}

@@ -51,9 +51,9 @@ describe('decodeAll', () => {
     const models = [model, model];
 
     const oneBar = counter();
-    const one = await decodeAll({ utterances, models, grid, bigram, audioDir: fx.audioDir, workers: 1, bar: oneBar });
+    const one = await decodeAll({ utterances, models, grid, bigram, workers: 1, bar: oneBar });
     const twoBar = counter();
-    const two = await decodeAll({ utterances, models, grid, bigram, audioDir: fx.audioDir, workers: 2, taskUtterances: 2, bar: twoBar });
+    const two = await decodeAll({ utterances, models, grid, bigram, workers: 2, taskUtterances: 2, bar: twoBar });
     expect(one).toHaveLength(utterances.length);
     expect(oneBar.n).toBe(utterances.length);
     expect(twoBar.n).toBe(utterances.length);
@@ -76,9 +76,10 @@ describe('decodeAll', () => {
     const topology = makeTopology(UNITS, 3, 1);
     const model = (await trainHmm(topology, identityTransform(frames.cols), [{ id: u.id, x: frames, labels: Int32Array.from([3, 0, 1, 3]) }], { ...DEFAULT_HMM_TRAIN, passes: 1, maxGaussians: 1 })).model;
     const bigram = phoneBigram(trainNgram([['a', 'b']], { order: 2 }), UNITS);
-    const utterances = [{ id: u.id, frames }, { id: 'not-there', frames }];
-    await expect(decodeAll({ utterances, models: [model], grid: [{ lmWeight: 1, insertionPenalty: 0 }], bigram, audioDir: fx.audioDir, workers: 2, taskUtterances: 1, bar: counter() })).rejects.toThrow(
-      /decoding utterances not-there…not-there: worker crashed: .*has no utterance 'not-there'/,
+    // Frames of the wrong width make the model's transform throw in the worker.
+    const utterances = [{ id: u.id, frames }, { id: 'too-narrow', frames: { rows: 1, cols: 3, data: new Float32Array(3) } }];
+    await expect(decodeAll({ utterances, models: [model], grid: [{ lmWeight: 1, insertionPenalty: 0 }], bigram, workers: 2, taskUtterances: 1, bar: counter() })).rejects.toThrow(
+      new RegExp(`decoding utterances too-narrow…too-narrow: worker crashed: .*expects ${frames.cols}-dimensional frames, got 3`),
     );
   });
 });
